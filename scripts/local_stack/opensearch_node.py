@@ -1,0 +1,198 @@
+"""A real single-node OpenSearch on 127.0.0.1, from the Maven artifact of the minimal distribution.
+
+The distribution zip is fetched once with `mvn dependency:copy` into a cache directory and unpacked there; every
+node gets its own scratch directory (config copy, data, logs) so nodes never share state and the unpacked
+distribution stays read-only. OpenSearch refuses to run as root (facts.md §25), so when we are root the node runs
+as an unprivileged system user, created if missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from local_stack.ports import free_port
+
+VERSION = os.environ.get("OPENSEARCH_VERSION", "2.19.6")
+ARTIFACT = "org.opensearch.distribution.integ-test-zip:opensearch:{version}:zip"
+NODE_USER = "opensearch"
+HEAP = os.environ.get("OPENSEARCH_HEAP", "512m")
+START_TIMEOUT_S = 180
+
+
+def cache_dir() -> Path:
+    """Where the zip and the unpacked distribution live. Root's home is not readable by the node's user, so
+    root caches under /var/cache; everyone else under XDG_CACHE_HOME."""
+    if "DDB_OPENSEARCH_SYNC_CACHE" in os.environ:
+        return Path(os.environ["DDB_OPENSEARCH_SYNC_CACHE"])
+    if os.geteuid() == 0:
+        return Path("/var/cache/ddb-opensearch-sync")
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ddb-opensearch-sync"
+
+
+def distribution(version: str = VERSION) -> Path:
+    """The unpacked distribution's home directory, fetching and unpacking it on first use."""
+    root = cache_dir()
+    home = root / f"opensearch-{version}"
+    if (home / ".unpacked").exists():
+        return home
+    root.mkdir(parents=True, exist_ok=True)
+    archive = root / f"opensearch-{version}.zip"
+    if not archive.exists():
+        _fetch(version, root)
+    staging = Path(tempfile.mkdtemp(dir=root))
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(staging)
+    for script in (staging / f"opensearch-{version}" / "bin").iterdir():
+        script.chmod(0o755)
+    shutil.rmtree(home, ignore_errors=True)
+    (staging / f"opensearch-{version}").rename(home)
+    shutil.rmtree(staging)
+    _make_world_readable(root)
+    (home / ".unpacked").touch()
+    return home
+
+
+def _fetch(version: str, into: Path) -> None:
+    if shutil.which("mvn") is None:
+        raise RuntimeError("Maven (mvn) is needed to fetch OpenSearch; install it (e.g. apt-get install maven)")
+    cmd = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT.format(version=version)}",
+           f"-DoutputDirectory={into}"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"fetching OpenSearch {version} with Maven failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _make_world_readable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode
+        path.chmod(mode | 0o444 | (0o111 if path.is_dir() or mode & 0o100 else 0))
+
+
+def _point_jvm_files_at(scratch: Path) -> None:
+    """jvm.options names logs/ and data/ relative to the distribution's home, which the node's user cannot write."""
+    options = scratch / "config" / "jvm.options"
+    text = options.read_text()
+    text = text.replace("=logs/", f"={scratch}/logs/").replace("HeapDumpPath=data", f"HeapDumpPath={scratch}/data")
+    options.write_text(text)
+
+
+def _java_home() -> str:
+    for var in ("OPENSEARCH_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("Java 17+ is needed to run OpenSearch; set JAVA_HOME or put java on PATH")
+    return str(Path(java).resolve().parent.parent)
+
+
+def _node_user() -> pwd.struct_passwd | None:
+    """The unprivileged account to run the node as, or None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(NODE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", NODE_USER],
+                       check=True)
+        return pwd.getpwnam(NODE_USER)
+
+
+class OpenSearchNode:
+    """One running node. Use `opensearch_node()` to get one that is stopped on exit."""
+
+    def __init__(self, home: Path, scratch: Path, http_port: int, process: subprocess.Popen) -> None:
+        self.home, self.scratch, self.http_port, self.process = home, scratch, http_port, process
+        self.url = f"http://127.0.0.1:{http_port}"
+
+    @classmethod
+    def start(cls, version: str = VERSION, scratch_parent: str | None = None) -> OpenSearchNode:
+        home = distribution(version)
+        scratch = Path(tempfile.mkdtemp(prefix="opensearch-node-", dir=scratch_parent))
+        shutil.copytree(home / "config", scratch / "config")
+        _point_jvm_files_at(scratch)
+        for sub in ("data", "logs", "tmp"):
+            (scratch / sub).mkdir()
+        user = _node_user()
+        if user is not None:
+            for path in [scratch, *scratch.rglob("*")]:
+                os.chown(path, user.pw_uid, user.pw_gid)
+        http_port, transport_port = free_port(), free_port()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "JAVA_HOME": _java_home(),
+            "OPENSEARCH_PATH_CONF": str(scratch / "config"),
+            "OPENSEARCH_TMPDIR": str(scratch / "tmp"),
+            "OPENSEARCH_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
+        }
+        cmd = [str(home / "bin" / "opensearch"),
+               "-Ediscovery.type=single-node", "-Enetwork.host=127.0.0.1",
+               f"-Ehttp.port={http_port}", f"-Etransport.port={transport_port}",
+               f"-Epath.data={scratch / 'data'}", f"-Epath.logs={scratch / 'logs'}",
+               # A nearly full laptop disk must not turn the index read-only in the middle of a demo.
+               "-Ecluster.routing.allocation.disk.threshold_enabled=false"]
+        if user is not None:
+            cmd = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", *cmd]
+        log = open(scratch / "console.log", "wb")
+        process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+        node = cls(home, scratch, http_port, process)
+        try:
+            node.wait_until_ready()
+        except BaseException:
+            node.stop()
+            raise
+        return node
+
+    def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        health = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"OpenSearch exited with {self.process.returncode}:\n{self.console_tail()}")
+            try:
+                with urllib.request.urlopen(health, timeout=10) as response:
+                    if json.load(response).get("status") in ("yellow", "green"):
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"OpenSearch did not answer at {self.url} within {timeout_s:.0f}s:\n{self.console_tail()}")
+
+    def console_tail(self, lines: int = 40) -> str:
+        path = self.scratch / "console.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def opensearch_node(version: str = VERSION) -> Iterator[str]:
+    """A running node's base URL for the duration of the block."""
+    node = OpenSearchNode.start(version)
+    try:
+        yield node.url
+    finally:
+        node.stop()
