@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from local_stack.ports import free_port
+from local_stack.process import parent_death_signal
 
 VERSION = os.environ.get("OPENSEARCH_VERSION", "2.19.6")
 ARTIFACT = "org.opensearch.distribution.integ-test-zip:opensearch:{version}:zip"
@@ -145,10 +146,12 @@ class OpenSearchNode:
                # A nearly full laptop disk must not turn the index read-only in the middle of a demo.
                "-Ecluster.routing.allocation.disk.threshold_enabled=false"]
         if user is not None:
-            cmd = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", *cmd]
+            # Changing the user clears a parent-death signal set before it, so setpriv sets it again afterwards.
+            cmd = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+                   "--pdeathsig=TERM", *cmd]
         log = open(scratch / "console.log", "wb")
         process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=parent_death_signal)
         node = cls(home, scratch, http_port, process)
         try:
             node.wait_until_ready()

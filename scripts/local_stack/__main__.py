@@ -1,0 +1,174 @@
+"""`python -m local_stack up|down|status`: the embedded stack in the background, for `make up` / `make down`.
+
+`up` starts a supervisor process (`serve`) that owns moto, the OpenSearch node and the ESM runner, and returns once
+the supervisor has written `<state-dir>/env` (dotenv) — that is, once everything answers. `down` asks the supervisor
+to stop and waits until nothing of the stack runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from local_stack.process import parent_death_signal
+from local_stack.stack import EmbeddedStack
+
+UP_TIMEOUT_S = 300
+DOWN_TIMEOUT_S = 60
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _running_pid(state_dir: Path) -> int | None:
+    pid_file = state_dir / "pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().strip() or 0)
+    return pid if pid and _alive(pid) else None
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def up(state_dir: Path, packages: list[Path]) -> int:
+    env_file = state_dir / "env"
+    pid = _running_pid(state_dir)
+    if pid is not None:
+        print(f"The embedded stack is already running (pid {pid}); its settings are in {env_file}. "
+              f"`make down` stops it.")
+        return 0
+    state_dir.mkdir(parents=True, exist_ok=True)
+    env_file.unlink(missing_ok=True)
+    log_path = state_dir / "stack.log"
+    cmd = [sys.executable, "-m", "local_stack", "serve", "--state-dir", str(state_dir)]
+    for package in packages:
+        cmd += ["--package", str(package)]
+    with open(log_path, "ab") as log:
+        supervisor = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      start_new_session=True, env=os.environ.copy())
+    deadline = time.monotonic() + UP_TIMEOUT_S
+    while not env_file.exists():
+        if supervisor.poll() is not None:
+            print(f"The embedded stack failed to start (exit {supervisor.returncode}):\n{_tail(log_path)}",
+                  file=sys.stderr)
+            return 1
+        if time.monotonic() > deadline:
+            _stop(supervisor.pid)
+            print(f"The embedded stack did not come up within {UP_TIMEOUT_S}s:\n{_tail(log_path)}", file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+    print(f"The embedded stack is up (pid {supervisor.pid}). Settings in {env_file}:")
+    print(env_file.read_text(), end="")
+    return 0
+
+
+def _stop(pid: int) -> bool:
+    """SIGTERM the supervisor and wait for it; True when it is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + DOWN_TIMEOUT_S
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not _alive(pid)
+
+
+def down(state_dir: Path) -> int:
+    pid = _running_pid(state_dir)
+    if pid is None:
+        print("The embedded stack is not running.")
+        _forget(state_dir)
+        return 0
+    if not _stop(pid):
+        # The supervisor did not stop in time: kill it and the children it recorded, whatever their state.
+        for child in [pid, *_recorded_children(state_dir)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child, signal.SIGKILL)
+    _forget(state_dir)
+    print("The embedded stack is stopped.")
+    return 0
+
+
+def _recorded_children(state_dir: Path) -> list[int]:
+    path = state_dir / "children"
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _forget(state_dir: Path) -> None:
+    for name in ("pid", "env", "children"):
+        (state_dir / name).unlink(missing_ok=True)
+
+
+def status(state_dir: Path) -> int:
+    pid = _running_pid(state_dir)
+    if pid is None:
+        print("The embedded stack is not running.")
+        return 1
+    print(f"The embedded stack is running (pid {pid}); settings in {state_dir / 'env'}.")
+    return 0
+
+
+def serve(state_dir: Path, packages: list[Path]) -> int:
+    """The supervisor: start the stack, publish its env file, then wait for SIGTERM or a dead child."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
+    (state_dir / "pid").write_text(str(os.getpid()))
+    stack = EmbeddedStack(state_dir, packages)
+    exit_code = 0
+    try:
+        stack.start()
+        (state_dir / "children").write_text(" ".join(map(str, stack.child_pids())))
+        tmp = state_dir / "env.tmp"
+        tmp.write_text("".join(f"{key}={value}\n" for key, value in stack.env.items()))
+        tmp.rename(state_dir / "env")  # atomic: `up` never reads half a file
+        print(f"stack up: {stack.env}", flush=True)
+        while not stop.wait(1.0):
+            dead = stack.dead_children()
+            if dead:
+                print(f"stopping the stack: {', '.join(dead)} exited\n{stack.runner_tail()}", flush=True)
+                exit_code = 1
+                break
+    finally:
+        stack.stop()
+        _forget(state_dir)
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["up", "down", "status", "serve"])
+    parser.add_argument("--state-dir", type=Path, default=Path(".stack"),
+                        help="where the env file, pid, logs and runner checkpoints live (default .stack)")
+    parser.add_argument("--package", type=Path, action="append", default=[],
+                        help="a Lambda zip the ESM runner may serve, matched to functions by CodeSha256 "
+                             "(repeatable; default dist/lambda.zip)")
+    args = parser.parse_args(argv)
+    packages = args.package or [Path("dist/lambda.zip")]
+    state_dir = args.state_dir.resolve()
+    if args.command == "up":
+        return up(state_dir, packages)
+    if args.command == "down":
+        return down(state_dir)
+    if args.command == "status":
+        return status(state_dir)
+    return serve(state_dir, packages)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
