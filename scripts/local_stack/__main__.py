@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from local_stack.process import parent_death_signal
+from local_stack.envfile import write_env
 from local_stack.stack import EmbeddedStack
 
 UP_TIMEOUT_S = 300
@@ -55,6 +56,10 @@ def up(state_dir: Path, packages: list[Path]) -> int:
         return 0
     state_dir.mkdir(parents=True, exist_ok=True)
     env_file.unlink(missing_ok=True)
+    # moto keeps nothing across restarts, so neither may the Terraform state or runner checkpoints describing it.
+    shutil.rmtree(state_dir / "runner", ignore_errors=True)
+    for stale in (state_dir / "terraform").glob("terraform.tfstate*"):
+        stale.unlink()
     log_path = state_dir / "stack.log"
     cmd = [sys.executable, "-m", "local_stack", "serve", "--state-dir", str(state_dir)]
     for package in packages:
@@ -134,9 +139,7 @@ def serve(state_dir: Path, packages: list[Path]) -> int:
     try:
         stack.start()
         (state_dir / "children").write_text(" ".join(map(str, stack.child_pids())))
-        tmp = state_dir / "env.tmp"
-        tmp.write_text("".join(f"{key}={value}\n" for key, value in stack.env.items()))
-        tmp.rename(state_dir / "env")  # atomic: `up` never reads half a file
+        write_env(state_dir / "env", stack.env)
         print(f"stack up: {stack.env}", flush=True)
         while not stop.wait(1.0):
             dead = stack.dead_children()

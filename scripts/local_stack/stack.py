@@ -28,7 +28,8 @@ class EmbeddedStack:
     """Start with `start()` (or `with EmbeddedStack(...) as stack`), stop with `stop()`; `env` is what clients need."""
 
     def __init__(self, state_dir: Path, packages: list[Path], *, runner: bool = True,
-                 poll_interval_s: float = 0.25) -> None:
+                 poll_interval_s: float = 0.25, opensearch_url: str = "") -> None:
+        """`opensearch_url` reuses a node someone else runs (and stops) instead of starting one."""
         self.state_dir = Path(state_dir)
         self.packages = [Path(p).resolve() for p in packages]
         self.with_runner = runner
@@ -37,7 +38,7 @@ class EmbeddedStack:
         self.node: OpenSearchNode | None = None
         self.runner: subprocess.Popen | None = None
         self.aws_endpoint_url = ""
-        self.opensearch_url = ""
+        self.opensearch_url = opensearch_url
         self.region = REGION
 
     @property
@@ -47,6 +48,10 @@ class EmbeddedStack:
                 "AWS_DEFAULT_REGION": self.region, **CREDENTIALS}
 
     @property
+    def runner_packages(self) -> list[Path]:
+        return self.packages
+
+    @property
     def runner_log(self) -> Path:
         return self.state_dir / "runner.log"
 
@@ -54,8 +59,9 @@ class EmbeddedStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._moto, self.aws_endpoint_url = start_moto()
-            self.node = OpenSearchNode.start()
-            self.opensearch_url = self.node.url
+            if not self.opensearch_url:
+                self.node = OpenSearchNode.start()
+                self.opensearch_url = self.node.url
             if self.with_runner:
                 self._start_runner()
         except BaseException:

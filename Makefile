@@ -1,0 +1,64 @@
+# Everything runs from a virtualenv this Makefile creates from pinned requirements (requirements-dev.txt).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK_DIR := .stack
+export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
+# Offline machines install Terraform's AWS provider as a filesystem mirror and say where in TF_PLUGIN_MIRROR.
+TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
+export TF_INIT_FLAGS
+
+.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint bench clean
+
+help:
+	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
+	@echo "make test     terraform tests, then unit and integration tests (on a stack of their own)"
+	@echo "make package  build dist/lambda.zip (deterministic)"
+	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
+	@echo "make lint     terraform fmt/validate, checkov, README tables in sync"
+	@echo "make bench    handler throughput, CPU per record, cold start, zip size"
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+package: venv
+	$(PY) scripts/package_lambda.py --out dist/lambda.zip
+
+up: package
+	$(PY) -m local_stack up --state-dir $(STACK_DIR) --package dist/lambda.zip
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m local_stack down --state-dir $(STACK_DIR); else echo "The embedded stack is not running."; fi
+
+status: venv
+	$(PY) -m local_stack status --state-dir $(STACK_DIR)
+
+demo: up
+	$(PY) scripts/demo.py --state-dir $(STACK_DIR)
+
+test: package test-terraform
+	$(PY) -m pytest tests
+
+test-unit: venv
+	$(PY) -m pytest tests/unit
+
+test-terraform:
+	terraform init -backend=false -input=false $(TF_INIT_FLAGS) >/dev/null
+	terraform test -test-directory=tests/terraform
+
+test-integration: package
+	$(PY) -m pytest tests/integration
+
+lint: venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/lint.sh
+
+bench: package
+	$(PY) tests/bench/run.py
+
+clean: down
+	rm -rf dist build $(VENV)
