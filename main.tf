@@ -1,0 +1,175 @@
+# DynamoDB table stream -> event source mapping -> sync function -> OpenSearch index.
+# Each concern lives in a submodule under modules/; this file wires them together.
+
+locals {
+  table_name = coalesce(var.table_name, var.name)
+
+  table_arn        = var.create_table ? module.table[0].arn : data.aws_dynamodb_table.existing[0].arn
+  stream_arn       = var.create_table ? module.table[0].stream_arn : data.aws_dynamodb_table.existing[0].stream_arn
+  stream_view_type = var.create_table ? var.stream_view_type : data.aws_dynamodb_table.existing[0].stream_view_type
+  # Without a new image in the record the handler reads the current item (and only then may it).
+  needs_get_item = contains(["KEYS_ONLY", "OLD_IMAGE"], local.stream_view_type)
+
+  create_failure_queue = var.failure_destination_arn == null
+  destination_arn      = local.create_failure_queue ? module.failure_queue[0].arn : var.failure_destination_arn
+  # Known at plan time (from inputs, not from the created queue) because it decides whether an alarm exists.
+  failure_queue_name = local.create_failure_queue ? "${var.name}-failures" : (
+    split(":", var.failure_destination_arn)[2] == "sqs" ? element(split(":", var.failure_destination_arn), 5) : null
+  )
+
+  package = var.package_s3 != null ? {
+    local_path        = null
+    s3_bucket         = var.package_s3.bucket
+    s3_key            = var.package_s3.key
+    s3_object_version = var.package_s3.object_version
+    source_code_hash  = var.package_s3.source_code_hash
+    } : {
+    local_path        = var.package_path
+    s3_bucket         = null
+    s3_key            = null
+    s3_object_version = null
+    source_code_hash  = filebase64sha256(var.package_path)
+  }
+
+  handler_environment = merge(
+    {
+      OPENSEARCH_ENDPOINT = var.opensearch_endpoint
+      OPENSEARCH_INDEX    = var.opensearch_index
+      OPENSEARCH_AUTH     = var.opensearch_auth
+    },
+    { for k, v in {
+      OPENSEARCH_REGION          = var.handler_settings.opensearch_region
+      OPENSEARCH_TIMEOUT_SECONDS = var.handler_settings.opensearch_timeout_seconds
+      BULK_MAX_BYTES             = var.handler_settings.bulk_max_bytes
+      BULK_MAX_ACTIONS           = var.handler_settings.bulk_max_actions
+      MAX_RETRIES                = var.handler_settings.max_retries
+      POISON_POLICY              = var.handler_settings.poison_policy
+      FAILURE_DESTINATION_ARN    = var.handler_settings.poison_policy == "destination" ? local.destination_arn : null
+      TTL_DELETES                = var.handler_settings.ttl_deletes
+      INCLUDE_FIELDS             = length(var.handler_settings.include_fields) > 0 ? join(",", var.handler_settings.include_fields) : null
+      EXCLUDE_FIELDS             = length(var.handler_settings.exclude_fields) > 0 ? join(",", var.handler_settings.exclude_fields) : null
+      LOG_LEVEL                  = var.handler_settings.log_level
+      METRICS_NAMESPACE          = var.handler_settings.metrics_namespace
+    } : k => tostring(v) if v != null },
+    var.environment,
+  )
+}
+
+module "table" {
+  source = "./modules/table"
+  count  = var.create_table ? 1 : 0
+
+  name                           = local.table_name
+  hash_key                       = var.hash_key
+  range_key                      = var.range_key
+  attributes                     = var.attributes
+  billing_mode                   = var.billing_mode
+  stream_view_type               = var.stream_view_type
+  point_in_time_recovery_enabled = var.point_in_time_recovery_enabled
+  deletion_protection_enabled    = var.deletion_protection_enabled
+  kms_key_arn                    = var.table_kms_key_arn
+  tags                           = var.tags
+}
+
+data "aws_dynamodb_table" "existing" {
+  count = var.create_table ? 0 : 1
+  name  = local.table_name
+
+  lifecycle {
+    postcondition {
+      condition     = self.stream_enabled && self.stream_arn != ""
+      error_message = "Table ${local.table_name} has no stream enabled. Enable it (StreamSpecification: StreamEnabled=true, StreamViewType NEW_AND_OLD_IMAGES recommended) or set create_table = true."
+    }
+  }
+}
+
+module "failure_queue" {
+  source = "./modules/failure-queue"
+  count  = local.create_failure_queue ? 1 : 0
+
+  name              = local.failure_queue_name
+  kms_master_key_id = var.failure_queue_kms_key_arn
+  tags              = var.tags
+}
+
+module "role" {
+  source = "./modules/execution-role"
+
+  name                      = "${var.name}-sync"
+  permissions_boundary      = var.role_permissions_boundary
+  log_group_arn             = module.function.log_group_arn
+  stream_arn                = local.stream_arn
+  table_arn_for_get_item    = local.needs_get_item ? local.table_arn : null
+  opensearch_domain_arn     = var.opensearch_domain_arn
+  opensearch_collection_arn = var.opensearch_collection_arn
+  destination_arn           = local.destination_arn
+  table_kms_key_arn         = var.table_kms_key_arn
+  destination_kms_key_arn   = local.create_failure_queue ? var.failure_queue_kms_key_arn : var.failure_destination_kms_key_arn
+  tracing_enabled           = var.tracing_mode == "Active"
+  vpc_subnet_ids            = var.vpc_subnet_ids
+  vpc_security_group_ids    = var.vpc_security_group_ids
+  tags                      = var.tags
+}
+
+module "function" {
+  source = "./modules/function"
+
+  name                           = var.name
+  role_arn                       = module.role.arn
+  runtime                        = var.runtime
+  architecture                   = var.architecture
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+  environment                    = local.handler_environment
+  kms_key_arn                    = var.environment_kms_key_arn
+  log_retention_in_days          = var.log_retention_in_days
+  log_kms_key_arn                = var.log_kms_key_arn
+  tracing_mode                   = var.tracing_mode
+  vpc_subnet_ids                 = var.vpc_subnet_ids
+  vpc_security_group_ids         = var.vpc_security_group_ids
+  package                        = local.package
+  tags                           = var.tags
+}
+
+module "event_source_mapping" {
+  source = "./modules/event-source-mapping"
+
+  function_arn                       = module.function.function_arn
+  stream_arn                         = local.stream_arn
+  destination_arn                    = local.destination_arn
+  enabled                            = var.mapping.enabled
+  starting_position                  = var.mapping.starting_position
+  batch_size                         = var.mapping.batch_size
+  maximum_batching_window_in_seconds = var.mapping.maximum_batching_window_in_seconds
+  parallelization_factor             = var.mapping.parallelization_factor
+  bisect_batch_on_function_error     = var.mapping.bisect_batch_on_function_error
+  maximum_retry_attempts             = var.mapping.maximum_retry_attempts
+  maximum_record_age_in_seconds      = var.mapping.maximum_record_age_in_seconds
+  report_batch_item_failures         = var.mapping.report_batch_item_failures
+  filter_patterns                    = var.mapping.filter_patterns
+  tumbling_window_in_seconds         = var.mapping.tumbling_window_in_seconds
+  metrics                            = var.mapping.metrics
+
+  # The mapping starts polling at once: its role must already be allowed to read the stream (facts.md §24).
+  depends_on = [module.role]
+}
+
+module "alarms" {
+  source = "./modules/alarms"
+  count  = var.create_alarms ? 1 : 0
+
+  name                                    = var.name
+  function_name                           = module.function.function_name
+  failure_queue_name                      = local.failure_queue_name
+  alarm_actions                           = var.alarm_actions
+  ok_actions                              = var.ok_actions
+  period_seconds                          = var.alarm_period_seconds
+  evaluation_periods                      = var.alarm_evaluation_periods
+  iterator_age_threshold_ms               = var.alarm_thresholds.iterator_age_ms
+  errors_threshold                        = var.alarm_thresholds.errors
+  throttles_threshold                     = var.alarm_thresholds.throttles
+  destination_delivery_failures_threshold = var.alarm_thresholds.destination_delivery_failures
+  failure_queue_visible_threshold         = var.alarm_thresholds.failure_queue_visible
+  tags                                    = var.tags
+}

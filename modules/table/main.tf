@@ -1,0 +1,43 @@
+# A DynamoDB table with its stream switched on: the source of the sync.
+
+resource "aws_dynamodb_table" "this" {
+  name         = var.name
+  billing_mode = var.billing_mode
+  hash_key     = var.hash_key
+  range_key    = var.range_key
+
+  read_capacity  = var.billing_mode == "PROVISIONED" ? var.read_capacity : null
+  write_capacity = var.billing_mode == "PROVISIONED" ? var.write_capacity : null
+
+  stream_enabled   = true
+  stream_view_type = var.stream_view_type
+
+  deletion_protection_enabled = var.deletion_protection_enabled
+
+  dynamic "attribute" {
+    for_each = var.attributes
+    content {
+      name = attribute.value.name
+      type = attribute.value.type
+    }
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery_enabled
+  }
+
+  server_side_encryption {
+    # Encryption at rest is always on; this switches from the AWS-owned key to a KMS key.
+    enabled     = var.kms_key_arn != null
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for k in compact([var.hash_key, var.range_key]) : contains(var.attributes[*].name, k)])
+      error_message = "attributes must declare hash_key and range_key (with their types S, N or B)."
+    }
+  }
+}
