@@ -1,0 +1,49 @@
+"""Batching: batch size, batching window and the 6 MB invocation payload cap (facts §7)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+_EVENT_OVERHEAD = 1024  # '{"Records":[...]}' plus the tumbling-window fields, generously
+
+
+@dataclass
+class Pending:
+    """A stream record waiting for delivery, with what batching, ordering and age checks need."""
+
+    record: dict[str, Any]
+    sequence: int = field(init=False)
+    size: int = field(init=False)
+    key: str = field(init=False)
+    created: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        dynamodb = self.record["dynamodb"]
+        self.sequence = int(dynamodb["SequenceNumber"])  # 21-40 digits: compare as integers (facts §13)
+        self.size = len(json.dumps(self.record, separators=(",", ":"))) + 1
+        self.key = json.dumps(dynamodb.get("Keys", {}), sort_keys=True)
+        self.created = float(dynamodb.get("ApproximateCreationDateTime") or 0)
+
+
+def take_batch(pending: list[Pending], batch_size: int, max_bytes: int = MAX_PAYLOAD_BYTES) -> list[Pending]:
+    """The longest prefix within the batch size and the payload cap (always at least one record)."""
+    batch: list[Pending] = []
+    total = _EVENT_OVERHEAD
+    for item in pending:
+        if len(batch) >= batch_size or (batch and total + item.size > max_bytes):
+            break
+        batch.append(item)
+        total += item.size
+    return batch
+
+
+def is_ready(pending: list[Pending], batch_size: int, window: float, waited: float,
+             max_bytes: int = MAX_PAYLOAD_BYTES) -> bool:
+    """Invoke when the batch is full, the payload cap is reached, or the batching window has elapsed."""
+    if not pending:
+        return False
+    full = len(pending) >= batch_size or _EVENT_OVERHEAD + sum(p.size for p in pending) >= max_bytes
+    return full or waited >= window
