@@ -1,0 +1,1 @@
+"""Keep an OpenSearch index in sync with a DynamoDB table from its stream (Lambda handler package)."""

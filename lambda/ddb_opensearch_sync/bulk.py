@@ -1,0 +1,174 @@
+"""`_bulk` requests: NDJSON encoding, chunking by bytes and count, 413 splits, bounded retries.
+
+Per-item outcomes come back in the order of the actions given, so the handler can map them to records.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from .transport import Transport, TransportError
+
+PATH = "/_bulk?filter_path=errors,items.*.status,items.*.error"
+HEADERS = {"Content-Type": "application/x-ndjson"}
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
+BASE_DELAY = 0.1  # seconds; doubled per attempt with jitter, capped at MAX_DELAY
+MAX_DELAY = 5.0
+SAFETY_MS = 1000  # keep this much of the invocation for mapping results and returning
+
+
+@dataclass
+class Action:
+    op: str  # "index" or "delete"
+    index: str
+    doc_id: str
+    version: int
+    source: dict[str, Any] | None = None
+
+
+@dataclass
+class Result:
+    status: int  # HTTP status of the item (0: no response)
+    error: str = ""  # "type: reason" for failures
+
+    @property
+    def retryable(self) -> bool:
+        return self.status == 0 or self.status in RETRYABLE
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON that writes Decimal digits verbatim (json cannot), so numbers stay exact."""
+    raws: list[str] = []
+
+    def raw(obj: Any) -> str:
+        if isinstance(obj, Decimal):
+            raws.append(str(obj))
+            return marker + str(obj)
+        raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+    while True:
+        marker = "\x00" + os.urandom(8).hex() + ":"
+        text = json.dumps(value, default=raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        if not raws:
+            return text
+        quoted = json.dumps(marker, ensure_ascii=False)[:-1]  # the marker as json writes it, opening quote included
+        if text.count(quoted) == len(raws):  # no user string happens to contain the random marker
+            return re.sub(re.escape(quoted) + r'([-+0-9.E]+)"', r"\1", text)
+        raws.clear()
+
+
+def encode(action: Action) -> bytes:
+    meta = {"_index": action.index, "_id": action.doc_id, "version": action.version, "version_type": "external"}
+    head = dumps({action.op: meta})
+    if action.op == "delete":
+        return (head + "\n").encode()
+    return (head + "\n" + dumps(action.source) + "\n").encode()
+
+
+def chunks(sizes: list[int], max_bytes: int, max_actions: int) -> list[list[int]]:
+    """Split positions into consecutive chunks of at most max_bytes (one oversized action goes alone)."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for position, size in enumerate(sizes):
+        if current and (total + size > max_bytes or len(current) >= max_actions):
+            out.append(current)
+            current, total = [], 0
+        current.append(position)
+        total += size
+    if current:
+        out.append(current)
+    return out
+
+
+def _item_result(item: dict[str, Any]) -> Result:
+    (op, body), = item.items()
+    status = int(body.get("status", 0))
+    error = body.get("error")
+    if isinstance(error, dict):
+        return Result(status, f"{error.get('type', 'error')}: {error.get('reason', '')}"[:1000])
+    return Result(status, str(error or "")[:1000])
+
+
+class Sender:
+    """Sends actions in chunks and retries what may succeed later, within the invocation's time."""
+
+    def __init__(self, transport: Transport, max_bytes: int, max_actions: int, max_retries: int, timeout: float,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.transport = transport
+        self.max_bytes, self.max_actions, self.max_retries, self.timeout = max_bytes, max_actions, max_retries, timeout
+        self.sleep = sleep
+        self.stats = {"requests": 0, "retries": 0, "splits": 0, "bulk_ms": 0.0}
+
+    def send(self, actions: list[Action], remaining_ms: Callable[[], int]) -> list[Result]:
+        bodies = [encode(a) for a in actions]
+        results: list[Result] = [Result(0, "not sent")] * len(actions)
+        for chunk in chunks([len(b) for b in bodies], self.max_bytes, self.max_actions):
+            pending = chunk
+            for attempt in range(self.max_retries + 1):
+                if attempt:
+                    delay = min(MAX_DELAY, BASE_DELAY * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                    if remaining_ms() - delay * 1000 - self.timeout * 1000 < SAFETY_MS:
+                        break  # no time for another try: report the records, Lambda redelivers them
+                    self.stats["retries"] += 1
+                    self.sleep(delay)
+                self._post(pending, bodies, results, remaining_ms)
+                pending = [p for p in pending if results[p].retryable]
+                if not pending:
+                    break
+        return results
+
+    def _post(self, positions: list[int], bodies: list[bytes], results: list[Result], remaining_ms: Callable[[], int]) -> None:
+        timeout = max(0.1, min(self.timeout, (remaining_ms() - SAFETY_MS) / 1000))
+        started = time.perf_counter()
+        self.stats["requests"] += 1
+        try:
+            status, data = self.transport.request("POST", PATH, b"".join(bodies[p] for p in positions), HEADERS, timeout)
+        except TransportError as exc:
+            for p in positions:
+                results[p] = Result(0, str(exc))
+            return
+        finally:
+            self.stats["bulk_ms"] += (time.perf_counter() - started) * 1000
+        if status == 413 and len(positions) > 1:
+            self.stats["splits"] += 1
+            half = len(positions) // 2
+            self._post(positions[:half], bodies, results, remaining_ms)
+            self._post(positions[half:], bodies, results, remaining_ms)
+            return
+        items = None
+        if status == 200:
+            try:
+                items = json.loads(data).get("items")
+            except (ValueError, AttributeError):
+                items = None
+        if items is None or len(items) != len(positions):
+            if status == 200:
+                status, data = 502, b"unreadable _bulk response: " + data[:200]
+            error = f"bulk request failed with HTTP {status}: {data[:300].decode('utf-8', 'replace')}"
+            for p in positions:
+                results[p] = Result(status, error)
+            return
+        for p, item in zip(positions, items):
+            results[p] = _item_result(item)
+
+
+def current(transport: Transport, docs: list[tuple[str, str]], timeout: float) -> list[dict[str, Any] | None]:
+    """`_mget` the stored documents (found or not, with version and exact `_source`); None where unknown."""
+    body = dumps({"docs": [{"_index": index, "_id": doc_id} for index, doc_id in docs]}).encode()
+    try:
+        # No filter_path here: filtering re-renders _source and rounds numbers beyond a double.
+        status, data = transport.request("POST", "/_mget",
+                                         body, {"Content-Type": "application/json"}, timeout)
+        found = json.loads(data, parse_float=Decimal).get("docs") if status == 200 else None
+    except (TransportError, ValueError, AttributeError):
+        found = None
+    if not isinstance(found, list) or len(found) != len(docs):
+        return [None] * len(docs)
+    return found

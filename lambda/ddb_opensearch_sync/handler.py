@@ -1,0 +1,17 @@
+"""Lambda entry point: ddb_opensearch_sync.handler.lambda_handler.
+
+Settings are read and validated when the container starts, so a bad setting fails the init with a
+message naming the variable; the HTTP pool is built once and reused by every invocation.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .sync import Syncer
+
+SYNCER = Syncer.from_env(os.environ)
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
+    return SYNCER.handle(event, context)

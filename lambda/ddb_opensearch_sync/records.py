@@ -1,0 +1,111 @@
+"""Stream records → changes: what to write to which document, with which version."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import convert, version
+from .config import INDEX_FORBIDDEN, Settings
+from .doc_id import document_id
+
+EVENTS = ("INSERT", "MODIFY", "REMOVE")
+TTL_PRINCIPAL = "dynamodb.amazonaws.com"
+
+
+class MalformedEvent(ValueError):
+    """The event cannot be answered record by record (no Records list, or a record without SequenceNumber)."""
+
+
+@dataclass
+class Change:
+    position: int  # index in event["Records"]
+    sequence: str  # dynamodb.SequenceNumber as delivered: the only identifier we ever report
+    op: str = ""  # "index", "delete", "fetch" (image not in the stream view), "skip" (TTL delete kept)
+    doc_id: str = ""
+    keys: dict[str, Any] = field(default_factory=dict)
+    stream_arn: str = ""
+    second: int = 0
+    version: int = 0
+    index: str = ""
+    source: dict[str, Any] | None = None
+    ttl: bool = False
+    error: str = ""  # set when the record itself is unusable (poison)
+
+
+def sequences(event: Any) -> list[str]:
+    """Every record's SequenceNumber, or MalformedEvent: without them no partial response is possible."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        raise MalformedEvent("event has no Records list; expected a DynamoDB Streams event")
+    out = []
+    for position, record in enumerate(records):
+        sequence = (record.get("dynamodb") or {}).get("SequenceNumber") if isinstance(record, dict) else None
+        if not isinstance(sequence, str) or not sequence.isdigit():
+            raise MalformedEvent(f"Records[{position}] has no dynamodb.SequenceNumber digit string; got {sequence!r:.60}")
+        out.append(sequence)
+    return out
+
+
+def shape(settings: Settings, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Apply INCLUDE_FIELDS / EXCLUDE_FIELDS to a converted item."""
+    if settings.include_fields:
+        attributes = {k: v for k, v in attributes.items() if k in settings.include_fields}
+    if settings.exclude_fields:
+        attributes = {k: v for k, v in attributes.items() if k not in settings.exclude_fields}
+    return attributes
+
+
+def index_name(settings: Settings, attributes: dict[str, Any]) -> str:
+    """The target index: OPENSEARCH_INDEX, its {attribute} placeholders filled from the item."""
+    if not settings.index_fields:
+        return settings.index
+    values = {}
+    for name in settings.index_fields:
+        value = attributes.get(name)
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            raise ValueError(f"index template {settings.index!r} needs attribute {name!r} as a non-empty S or integer N, got {value!r:.60}")
+        values[name] = str(value).lower()
+    name = settings.index.format(**values)
+    bad = set(name) & INDEX_FORBIDDEN
+    if bad or len(name.encode()) > 255:
+        raise ValueError(f"index name {name[:80]!r} from template {settings.index!r} is invalid (characters {''.join(sorted(bad))!r} or over 255 bytes)")
+    return name
+
+
+def parse(settings: Settings, record: dict[str, Any], position: int, sequence: str) -> Change:
+    """One record → Change; problems with the record's content land in Change.error, never raise."""
+    change = Change(position, sequence)
+    try:
+        stream = record["dynamodb"]
+        event_name = record.get("eventName")
+        if event_name not in EVENTS:
+            raise ValueError(f"eventName {event_name!r} is not one of {', '.join(EVENTS)}")
+        change.stream_arn = str(record.get("eventSourceARN") or "")
+        change.keys = stream.get("Keys")
+        change.doc_id = document_id(change.keys)
+        change.second = version.epoch_second(stream.get("ApproximateCreationDateTime"))
+        if event_name == "REMOVE":
+            identity = record.get("userIdentity") or {}
+            change.ttl = identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL
+            change.op = "skip" if change.ttl and settings.ttl_deletes == "keep" else "delete"
+            if change.op == "delete":
+                known = convert.item(stream.get("OldImage") or change.keys)
+                change.index = index_name(settings, known)
+        elif "NewImage" in stream:
+            item = convert.item(stream["NewImage"])
+            change.op, change.index, change.source = "index", index_name(settings, item), shape(settings, item)
+        else:
+            change.op = "fetch"  # KEYS_ONLY / OLD_IMAGE views: read the current item
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        change.error = f"{type(exc).__name__}: {exc}"[:1000]
+    return change
+
+
+def resolve(settings: Settings, change: Change, item: dict[str, Any] | None) -> None:
+    """Turn a fetched current item (None: gone) into an index or delete operation."""
+    if item is None:
+        change.op, change.source = "delete", None
+        change.index = index_name(settings, convert.item(change.keys))
+    else:
+        converted = convert.item(item)
+        change.op, change.index, change.source = "index", index_name(settings, converted), shape(settings, converted)

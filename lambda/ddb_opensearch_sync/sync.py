@@ -1,0 +1,162 @@
+"""One invocation: stream records → latest change per document → `_bulk` → partial-batch response.
+
+Invariants: every reported identifier is a SequenceNumber from this batch; a record counts as done only
+when its change (or a newer change to the same document in this batch) is in OpenSearch, was stale
+(OpenSearch holds a newer version), was a TTL delete kept by setting, or is poison sent to the
+failure destination.
+"""
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from . import aws, destination, records, version
+from .bulk import Action, Result, Sender, current, dumps
+from .config import Settings, load
+from .observe import Summary
+from .records import Change
+from .transport import Transport
+
+OK = frozenset({"written", "stale", "skipped", "poison_sent"})
+DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
+
+
+class Syncer:
+    def __init__(self, settings: Settings, transport: Transport | None = None,
+                 fetch: Callable[[str, dict[str, Any]], dict[str, Any] | None] = aws.get_item,
+                 send_poison: Callable[[str, dict[str, Any], str, str], None] = destination.send) -> None:
+        self.settings = settings
+        self.sender = Sender(transport or Transport(settings), settings.bulk_max_bytes, settings.bulk_max_actions,
+                             settings.max_retries, settings.timeout_seconds)
+        self.fetch = fetch
+        self.send_poison = send_poison
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Syncer":
+        return cls(load(env))
+
+    def handle(self, event: Any, context: Any = None) -> dict[str, list[dict[str, str]]]:
+        sequences = records.sequences(event)  # MalformedEvent → whole-batch failure, nothing lost
+        remaining: Callable[[], int] = getattr(context, "get_remaining_time_in_millis", lambda: DEFAULT_REMAINING_MS)
+        self.sender.stats = {"requests": 0, "retries": 0, "splits": 0, "bulk_ms": 0.0}
+        summary = Summary(self.settings.metrics_namespace)
+        raw = event["Records"]
+        changes = [records.parse(self.settings, raw[i], i, s) for i, s in enumerate(sequences)]
+        outcome: dict[int, str] = {}
+
+        usable = [c for c in changes if not c.error]
+        for change, assigned in zip(usable, version.assign((c.second, int(c.sequence)) for c in usable)):
+            change.version = assigned
+        latest: dict[str, Change] = {}
+        for change in usable:
+            summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
+            if change.op == "skip":
+                outcome[change.position] = "skipped"
+            elif change.doc_id not in latest or int(change.sequence) > int(latest[change.doc_id].sequence):
+                latest[change.doc_id] = change
+        for change in changes:
+            if change.error:
+                outcome[change.position] = "poison"
+
+        winners = list(latest.values())
+        for change in winners:
+            if change.op == "fetch":
+                self._fetch(change, change.version, outcome, summary)
+        self._write([c for c in winners if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
+
+        for change in changes:
+            if outcome.get(change.position) == "poison":
+                outcome[change.position] = self._poison(change, raw[change.position], summary)
+        failed = []
+        for change in changes:
+            result = outcome.get(change.position) or outcome[latest[change.doc_id].position]
+            summary.outcomes["superseded" if change.position not in outcome else result] += 1
+            if result not in OK:
+                failed.append({"itemIdentifier": change.sequence})
+        if self.settings.log_level == "DEBUG":
+            for change in changes:
+                if outcome.get(change.position, "ok") not in OK:
+                    print(json.dumps({"level": "DEBUG", "sequenceNumber": change.sequence, "docId": change.doc_id,
+                                      "outcome": outcome[change.position], "error": change.error}), flush=True)
+        summary.emit(len(changes), len(failed), self.sender.stats)
+        return {"batchItemFailures": failed}
+
+    def _fetch(self, change: Change, new_version: int, outcome: dict[int, str], summary: Summary) -> None:
+        """Replace the change by the item's current state (consistent GetItem)."""
+        try:
+            records.resolve(self.settings, change, self.fetch(change.stream_arn, change.keys))
+            change.version = new_version
+        except (ValueError, TypeError) as exc:  # the stored item cannot be converted or named: poison
+            change.error = f"{type(exc).__name__}: {exc}"[:1000]
+            outcome[change.position] = "poison"
+        except Exception as exc:  # throttling, permissions, network: retry through Lambda
+            change.error = f"GetItem failed: {type(exc).__name__}: {exc}"[:1000]
+            outcome[change.position] = "failed"
+            summary.note("error", change.sequence, change.error)
+
+    def _write(self, changes: list[Change], outcome: dict[int, str], summary: Summary,
+               remaining: Callable[[], int], retry_ties: bool) -> None:
+        actions = [Action(c.op, c.index, c.doc_id, c.version, c.source) for c in changes]
+        ties: list[tuple[Change, int]] = []
+        for change, result in zip(changes, self.sender.send(actions, remaining) if actions else []):
+            kind = classify(change, result)
+            if kind == "tie" and retry_ties:
+                ties.append((change, version.stored_version(result.error) or change.version))
+                continue
+            outcome[change.position] = "failed" if kind == "tie" else kind
+            if kind in ("poison", "failed", "tie"):
+                change.error = result.error or f"HTTP {result.status}"
+                if kind != "poison":
+                    summary.note("error", change.sequence, change.error)
+        if ties:
+            summary.outcomes["ties"] += len(ties)
+            self._write(self._settle(ties, outcome, summary), outcome, summary, remaining, retry_ties=False)
+
+    def _settle(self, ties: list[tuple[Change, int]], outcome: dict[int, str], summary: Summary) -> list[Change]:
+        """Resolve same-second 409s. If OpenSearch already holds exactly this change's result, it is
+        written (the usual replay); otherwise read the item's current state from DynamoDB and write
+        that with the stored version + 1. Returns the changes still to write."""
+        stored = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in ties], self.settings.timeout_seconds)
+        again = []
+        for (change, stored_version), doc in zip(ties, stored):
+            if doc is not None and same(change, doc):
+                outcome[change.position] = "written"
+                continue
+            self._fetch(change, stored_version + 1, outcome, summary)
+            if change.position not in outcome:
+                again.append(change)
+        return again
+
+    def _poison(self, change: Change, record: dict[str, Any], summary: Summary) -> str:
+        summary.note("poison", change.sequence, change.error)
+        if self.settings.poison_policy != "destination":
+            return "poison"
+        try:
+            self.send_poison(self.settings.failure_destination_arn, record, change.error,
+                             os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local"))
+        except Exception as exc:  # the destination is unreachable: report, so the record is retried
+            summary.note("error", change.sequence, f"failure destination: {type(exc).__name__}: {exc}")
+            return "poison"
+        return "poison_sent"
+
+
+def same(change: Change, doc: dict[str, Any]) -> bool:
+    """Does the stored document (from _mget) already equal what this change would write?"""
+    if change.op == "delete":
+        return doc.get("found") is False
+    if change.op != "index" or doc.get("found") is not True:
+        return False
+    return json.loads(dumps(change.source), parse_float=Decimal) == doc.get("_source")
+
+
+def classify(change: Change, result: Result) -> str:
+    """One item result → written | stale | tie | poison | failed."""
+    if 200 <= result.status < 300 or (change.op == "delete" and result.status == 404 and not result.error):
+        return "written"
+    if result.status == 409:
+        return "tie" if version.tie(change.version, version.stored_version(result.error)) else "stale"
+    if result.status in (400, 413):
+        return "poison"
+    return "failed"
