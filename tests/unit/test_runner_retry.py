@@ -1,0 +1,113 @@
+"""Bisect, retry and record-age arithmetic of retry.deliver (facts §4–5), with a scripted function."""
+
+import pytest
+
+from esm_runner.batching import Pending
+from esm_runner.responses import interpret, not_invoked
+from esm_runner.retry import RetryPolicy, Stopped, deliver
+
+
+def pending(n, created=1000.0):
+    return [Pending({"dynamodb": {"SequenceNumber": str(100 + i), "Keys": {"pk": {"S": str(i)}},
+                                  "ApproximateCreationDateTime": created}}) for i in range(n)]
+
+
+class Script:
+    """Fails any batch containing a poison sequence; records every call, deliveries and discards."""
+
+    def __init__(self, poison=(), partial=False, transient_failures=0):
+        self.poison, self.partial, self.transient = set(poison), partial, transient_failures
+        self.calls, self.done, self.discarded = [], [], []
+
+    def attempt(self, batch):
+        sequences = [str(p.sequence) for p in batch]
+        self.calls.append([p.sequence for p in batch])
+        if self.transient:
+            self.transient -= 1
+            return interpret(None, "transient", sequences, True)
+        bad = [s for s in sequences if int(s) in self.poison]
+        if not bad:
+            return interpret(None, None, sequences, True)
+        if self.partial:
+            return interpret({"batchItemFailures": [{"itemIdentifier": s} for s in bad]}, None, sequences, True)
+        return interpret(None, "poison", sequences, True)
+
+    def discard(self, batch, condition, outcome, invocations):
+        self.discarded.append(([p.sequence for p in batch], condition, invocations))
+
+    def run(self, records, policy, clock=lambda: 1000.0):
+        deliver(records, policy, self.attempt, self.discard, wait=lambda s: True,
+                on_done=lambda items: self.done.extend(p.sequence for p in items), clock=clock)
+
+
+def test_bisect_isolates_a_poison_record_and_splits_do_not_count_as_retries():
+    script = Script(poison={105})
+    script.run(pending(8), RetryPolicy(bisect_on_error=True, max_retry_attempts=2))
+    # 8 -> [100..103] ok, [104..107] fails -> [104,105] fails -> [104] ok, [105] fails 1 + 2 retries.
+    assert script.calls == [list(range(100, 108)), list(range(100, 104)), list(range(104, 108)), [104, 105],
+                            [104], [105], [105], [105], [106, 107]]
+    assert script.discarded == [([105], "RetryAttemptsExhausted", 6)]
+    assert sorted(script.done) == list(range(100, 108))
+
+
+def test_without_bisect_the_whole_batch_is_retried_then_discarded():
+    script = Script(poison={101})
+    script.run(pending(3), RetryPolicy(max_retry_attempts=1))
+    assert script.calls == [[100, 101, 102]] * 2
+    assert script.discarded == [([100, 101, 102], "RetryAttemptsExhausted", 2)]
+
+
+def test_partial_failure_retries_from_the_lowest_reported_record():
+    script = Script(poison={102, 104}, partial=True)
+    script.run(pending(5), RetryPolicy(max_retry_attempts=1))
+    assert script.calls == [[100, 101, 102, 103, 104], [102, 103, 104]]
+    assert script.discarded == [([102, 103, 104], "RetryAttemptsExhausted", 2)]
+
+
+def test_partial_failure_with_bisect_splits_at_the_sequence_number_without_a_retry():
+    script = Script(poison={102}, partial=True)
+    script.run(pending(4), RetryPolicy(bisect_on_error=True, max_retry_attempts=0))
+    # Split at 102 (free), then 102 at the head fails again: that is the retry budget (0) exhausted.
+    assert script.calls == [[100, 101, 102, 103], [102, 103]]
+    assert script.discarded == [([102, 103], "RetryAttemptsExhausted", 2)]
+
+
+def test_transient_failure_is_retried_then_succeeds():
+    script = Script(transient_failures=2)
+    script.run(pending(2), RetryPolicy(max_retry_attempts=5))
+    assert len(script.calls) == 3 and script.discarded == [] and script.done == [100, 101]
+
+
+def test_records_older_than_the_maximum_age_are_discarded_before_invocation():
+    script = Script(poison={100})
+    now = iter([1000.0, 1000.0, 1070.0])  # third attempt happens 70 s after the records were written
+    script.run(pending(2), RetryPolicy(max_record_age=60), clock=lambda: next(now))
+    assert script.discarded == [([100, 101], "RecordAgeExceeded", 2)]
+    assert len(script.calls) == 2
+
+
+def test_errors_before_invocation_are_not_counted_as_retries():
+    outcomes = iter([not_invoked("no code")] * 3)
+    calls = []
+
+    def attempt(batch):
+        calls.append(batch)
+        return next(outcomes, interpret(None, None, [str(p.sequence) for p in batch], False))
+
+    done = []
+    deliver(pending(1), RetryPolicy(max_retry_attempts=0), attempt, lambda *a: pytest.fail("discarded"),
+            wait=lambda s: True, on_done=done.extend)
+    assert len(calls) == 4 and len(done) == 1
+
+
+def test_stopping_during_a_retry_wait_leaves_the_batch_undone():
+    script = Script(poison={100})
+    with pytest.raises(Stopped):
+        deliver(pending(1), RetryPolicy(), script.attempt, script.discard, wait=lambda s: False,
+                on_done=script.done.extend)
+    assert script.done == [] and script.discarded == []
+
+
+def test_retry_delay_doubles_up_to_the_cap():
+    policy = RetryPolicy(retry_delay=1.0, max_retry_delay=5.0)
+    assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]

@@ -1,0 +1,166 @@
+"""Shard consumption on an in-memory multi-shard stream (no emulator splits shards): lineage, parallel order,
+filters checkpointed, resume after a restart, tumbling windows, metrics."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+
+from esm_runner.checkpoints import CheckpointStore
+from esm_runner.consumer import ShardContext
+from esm_runner.invokers import Invocation
+from esm_runner.logs import JsonLog
+from esm_runner.mappings import MappingSettings
+from esm_runner.metrics import MappingMetrics
+from esm_runner.retry import RetryPolicy
+from esm_runner.runner import MappingWorker
+from esm_runner.shards import InMemoryStream
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:f"
+
+
+class RecordingInvoker:
+    """Calls ``behaviour(event)`` in-process and keeps every event, thread-safely."""
+
+    def __init__(self, behaviour=lambda event: None, delay=0.0):
+        self.behaviour, self.delay = behaviour, delay
+        self.events: list[dict] = []
+        self._lock = threading.Lock()
+
+    def invoke(self, function_arn, event):
+        time.sleep(self.delay)
+        with self._lock:
+            self.events.append(json.loads(json.dumps(event)))
+        return Invocation(self.behaviour(event))
+
+    def close(self):
+        pass
+
+    def delivered(self):
+        with self._lock:
+            return [r["dynamodb"]["SequenceNumber"] for e in self.events for r in e["Records"]]
+
+
+def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, **settings):
+    settings = MappingSettings(uuid="m-1", function_arn=FUNCTION, stream_arn=stream.stream_arn, enabled=True,
+                               **settings)
+    metrics = MappingMetrics(event_counts=True)
+    context = ShardContext(settings=settings, source=stream, checkpoints=CheckpointStore(tmp_path, "m-1"),
+                           invoker=invoker, sender=None, metrics=metrics, log=JsonLog(io.StringIO()),
+                           stop=threading.Event(), poll_interval=0.01,
+                           policy=RetryPolicy(settings.bisect_on_error, settings.max_retry_attempts,
+                                              settings.max_record_age, 0.01, 0.05))
+    worker = MappingWorker(context, refresh_interval=0.02)
+    worker.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while not until():
+            assert time.monotonic() < deadline, f"condition not met; delivered {invoker.delivered()}"
+            time.sleep(0.01)
+    finally:
+        worker.stop()
+    return metrics
+
+
+def key(i):
+    return {"pk": {"S": f"item-{i}"}}
+
+
+def test_parent_shard_is_delivered_before_its_children(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("parent")
+    stream.add_shard("child-a", "parent")
+    stream.add_shard("child-b", "parent")
+    parent = [stream.put("parent", key(i)) for i in range(5)]
+    children = [stream.put(shard, key(i)) for i in range(5) for shard in ("child-a", "child-b")]
+    stream.close("parent")
+    invoker = RecordingInvoker(delay=0.01)
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 15, batch_size=2)
+    delivered = invoker.delivered()
+    assert delivered[:5] == parent
+    assert sorted(delivered[5:]) == sorted(children)
+    assert CheckpointStore(tmp_path, "m-1").shard("parent")["finished"] is True
+
+
+def test_parallelization_keeps_order_per_item_and_runs_lanes_concurrently(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    written = [(i % 7, stream.put("s", key(i % 7))) for i in range(70)]
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def behaviour(event):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+
+    invoker = RecordingInvoker(behaviour)
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 70, batch_size=3,
+                parallelization_factor=5, batching_window=0.2)
+    by_item: dict[int, list[int]] = {}
+    for event in invoker.events:
+        for record in event["Records"]:
+            by_item.setdefault(record["dynamodb"]["Keys"]["pk"]["S"], []).append(
+                int(record["dynamodb"]["SequenceNumber"]))
+    for item, sequence in by_item.items():
+        assert sequence == sorted(sequence), item
+    assert sorted(int(s) for s in invoker.delivered()) == sorted(int(s) for _, s in written)
+    assert peak[0] > 1
+
+
+def test_non_matching_records_are_checkpointed_and_never_delivered(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    sequences = [stream.put("s", key(i), {"kind": {"S": "keep" if i % 2 else "drop"}}) for i in range(6)]
+    pattern = json.dumps({"dynamodb": {"NewImage": {"kind": {"S": ["keep"]}}}})
+    from esm_runner.filters import parse_filter_criteria
+
+    invoker = RecordingInvoker()
+    metrics = run_mapping(
+        stream, invoker, tmp_path,
+        lambda: CheckpointStore(tmp_path, "m-1").shard("s").get("sequence") == sequences[-1],
+        filters=parse_filter_criteria({"Filters": [{"Pattern": pattern}]}))
+    assert invoker.delivered() == sequences[1::2]
+    snapshot = metrics.snapshot()
+    assert snapshot["PolledEventCount"] == 6 and snapshot["FilteredOutEventCount"] == 3
+    assert snapshot["InvokedEventCount"] == 3
+
+
+def test_restart_resumes_after_the_checkpoint_without_skipping(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    first = [stream.put("s", key(i)) for i in range(4)]
+    invoker = RecordingInvoker()
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 4)
+    second = [stream.put("s", key(i)) for i in range(4, 7)]
+    again = RecordingInvoker()
+    run_mapping(stream, again, tmp_path, lambda: len(again.delivered()) == 3, starting_position="LATEST")
+    assert invoker.delivered() == first and again.delivered() == second
+
+
+def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    for i in range(4):
+        stream.put("s", key(i), created=3000.2)
+    for i in range(2):
+        stream.put("s", key(i), created=3011.0)
+
+    def behaviour(event):
+        return {"state": {"count": event["state"].get("count", 0) + len(event["Records"])}}
+
+    invoker = RecordingInvoker(behaviour)
+    run_mapping(stream, invoker, tmp_path,
+                lambda: sum(e["isFinalInvokeForWindow"] for e in invoker.events) >= 2,
+                batch_size=3, tumbling_window=10)
+    finals = [e for e in invoker.events if e["isFinalInvokeForWindow"]]
+    assert [f["state"] for f in finals] == [{"count": 4}, {"count": 2}]
+    assert finals[0]["window"] == {"start": "1970-01-01T00:50:00Z", "end": "1970-01-01T00:50:10Z"}
+    assert all(e["shardId"] == "s" and e["eventSourceARN"] == stream.stream_arn for e in invoker.events)
+    first_window_batches = [len(e["Records"]) for e in invoker.events if e["window"] == finals[0]["window"]]
+    assert first_window_batches == [3, 1, 0]
