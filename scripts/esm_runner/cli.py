@@ -36,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
                    help="zip (default): run the deployed zip's handler in a local Python process with the "
                         "function's environment and timeout. lambda-api: call the Lambda Invoke API, for "
                         "functions that LocalStack or AWS run themselves.")
+    p.add_argument("--function", action="append", default=[], metavar="NAME_OR_ARN",
+                   help="Serve only the mappings of this function; repeatable. Default: every DynamoDB-stream "
+                        "mapping in the region.")
     p.add_argument("--poll-interval", type=float, default=0.25, metavar="SECONDS",
                    help="Wait between GetRecords calls on an idle shard (default 0.25: Lambda polls 4 times a "
                         "second).")
@@ -56,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner = Runner(endpoint_url=args.endpoint_url, region=args.region, packages=args.package,
                     state_dir=args.state_dir, invoker=args.invoker, poll_interval=args.poll_interval,
                     refresh_interval=args.refresh_interval, retry_delay=args.retry_delay,
-                    max_retry_delay=args.max_retry_delay)
+                    max_retry_delay=args.max_retry_delay, functions=args.function)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

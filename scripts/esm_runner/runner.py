@@ -122,7 +122,7 @@ class Runner:
                  packages: Sequence[str | Path] = (), invoker: str = "zip", poll_interval: float = 0.25,
                  refresh_interval: float = 1.0, retry_delay: float = 1.0, max_retry_delay: float = 30.0,
                  cache_dir: str | Path | None = None, log_stream: TextIO | None = None,
-                 env: Mapping[str, str] | None = None,
+                 env: Mapping[str, str] | None = None, functions: Sequence[str] = (),
                  source_factory: Callable[[str], StreamSource] | None = None) -> None:
         if invoker not in INVOKERS:
             raise ValueError(f"invoker {invoker!r} is not supported; allowed: {', '.join(INVOKERS)}")
@@ -132,6 +132,7 @@ class Runner:
         self._state_dir = Path(state_dir)
         self._packages = [Path(p) for p in packages]
         self._invoker_kind = invoker
+        self._functions = set(functions)
         self._poll_interval = poll_interval
         self._refresh_interval = refresh_interval
         self._policy_delays = (retry_delay, max_retry_delay)
@@ -175,6 +176,18 @@ class Runner:
             self._invoker.close()
         self.log.info("runner_stopped")
 
+    def active_mappings(self) -> list[str]:
+        """UUIDs of the mappings being run right now (enabled, valid, not deleted)."""
+        return [uuid for uuid, (_, worker) in list(self._workers.items()) if worker is not None]
+
+    def _serves(self, config: dict[str, Any]) -> bool:
+        """With --function given, only mappings of those functions (by name or ARN) are run."""
+        if not self._functions:
+            return True
+        arn = config.get("FunctionArn", "")
+        parts = arn.split(":")
+        return arn in self._functions or (len(parts) > 6 and parts[6] in self._functions)
+
     def metrics(self, uuid: str) -> dict[str, Any]:
         """The mapping's metrics as last reported (empty before its first poll)."""
         metrics = self._metrics.get(uuid)
@@ -197,7 +210,7 @@ class Runner:
 
     def refresh(self) -> None:
         """Re-read every mapping: start new or re-enabled ones, restart updated ones, stop disabled or deleted ones."""
-        configs = {c["UUID"]: c for c in list_stream_mappings(self._clients("lambda"))}
+        configs = {c["UUID"]: c for c in list_stream_mappings(self._clients("lambda")) if self._serves(c)}
         for uuid in [u for u in self._workers if u not in configs]:
             self._stop_worker(uuid)
             del self._workers[uuid]
