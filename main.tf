@@ -17,6 +17,7 @@ locals {
     split(":", var.failure_destination_arn)[2] == "sqs" ? element(split(":", var.failure_destination_arn), 5) : null
   )
 
+  # Where the code comes from: an S3 object, a zip built beforehand (`make package`), or a build at apply time.
   package = var.package_s3 != null ? {
     local_path        = null
     s3_bucket         = var.package_s3.bucket
@@ -24,11 +25,11 @@ locals {
     s3_object_version = var.package_s3.object_version
     source_code_hash  = var.package_s3.source_code_hash
     } : {
-    local_path        = var.package_path
+    local_path        = var.package_path != null ? var.package_path : module.package[0].path
     s3_bucket         = null
     s3_key            = null
     s3_object_version = null
-    source_code_hash  = filebase64sha256(var.package_path)
+    source_code_hash  = var.package_path != null ? filebase64sha256(var.package_path) : module.package[0].source_code_hash
   }
 
   handler_environment = merge(
@@ -83,6 +84,16 @@ data "aws_dynamodb_table" "existing" {
   }
 }
 
+module "package" {
+  source = "./modules/package"
+  count  = var.package_s3 == null && var.package_path == null ? 1 : 0
+
+  function_name = var.name
+  runtime       = var.runtime
+  architecture  = var.architecture
+  python        = var.package_build_python
+}
+
 module "failure_queue" {
   source = "./modules/failure-queue"
   count  = local.create_failure_queue ? 1 : 0
@@ -103,12 +114,14 @@ module "role" {
   opensearch_domain_arn     = var.opensearch_domain_arn
   opensearch_collection_arn = var.opensearch_collection_arn
   destination_arn           = local.destination_arn
-  table_kms_key_arn         = var.table_kms_key_arn
-  destination_kms_key_arn   = local.create_failure_queue ? var.failure_queue_kms_key_arn : var.failure_destination_kms_key_arn
-  tracing_enabled           = var.tracing_mode == "Active"
-  vpc_subnet_ids            = var.vpc_subnet_ids
-  vpc_security_group_ids    = var.vpc_security_group_ids
-  tags                      = var.tags
+  # POISON_POLICY=destination: the handler sends rejected records there itself.
+  handler_sends_to_destination = var.handler_settings.poison_policy == "destination"
+  table_kms_key_arn            = var.table_kms_key_arn
+  destination_kms_key_arn      = local.create_failure_queue ? var.failure_queue_kms_key_arn : var.failure_destination_kms_key_arn
+  tracing_enabled              = var.tracing_mode == "Active"
+  vpc_subnet_ids               = var.vpc_subnet_ids
+  vpc_security_group_ids       = var.vpc_security_group_ids
+  tags                         = var.tags
 }
 
 module "function" {

@@ -236,9 +236,20 @@ variable "handler_settings" {
 # ---------------------------------------------------------------------------------------------------
 
 variable "package_path" {
-  description = "Path of the deployment zip built by `make package` (python scripts/package_lambda.py). Default \"dist/lambda.zip\" relative to the working directory. Ignored when package_s3 is set."
+  description = "Path of a deployment zip built beforehand (`make package` writes dist/lambda.zip). Default null: unless package_s3 is set, the package is built at apply time by scripts/package_lambda.py (needs package_build_python with pip and access to the Python package index) and rebuilt only when its sources change."
   type        = string
-  default     = "dist/lambda.zip"
+  default     = null
+
+  validation {
+    condition     = var.package_path == null || try(endswith(var.package_path, ".zip"), false)
+    error_message = "package_path must be the path of a .zip file (e.g. dist/lambda.zip) or null to build the package at apply time."
+  }
+}
+
+variable "package_build_python" {
+  description = "Python (3.11+, with pip) that builds the package at apply time when neither package_path nor package_s3 is set. Default \"python3\"."
+  type        = string
+  default     = "python3"
 }
 
 variable "package_s3" {
@@ -250,6 +261,16 @@ variable "package_s3" {
     source_code_hash = optional(string)
   })
   default = null
+
+  validation {
+    condition     = var.package_s3 == null || try(length(var.package_s3.bucket) >= 3 && length(var.package_s3.key) >= 1, false)
+    error_message = "package_s3 needs a bucket name (3-63 characters) and an object key."
+  }
+
+  validation {
+    condition     = var.package_s3 == null || var.package_path == null
+    error_message = "Set package_path or package_s3, not both (neither: the package is built at apply time)."
+  }
 }
 
 variable "runtime" {

@@ -56,8 +56,9 @@ data "aws_iam_policy_document" "this" {
     for_each = var.opensearch_domain_arn == null ? [] : [var.opensearch_domain_arn]
     content {
       sid = "WriteOpenSearchDomain"
-      # _bulk is a POST; PUT and DELETE cover index creation and single-document calls (facts.md §11).
-      actions   = ["es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
+      # The handler sends every write, delete included, in a POST /_bulk and reads with POST /_mget:
+      # IAM authorises the HTTP method, so ESHttpPut/ESHttpDelete would be rights it never uses.
+      actions   = var.opensearch_http_actions
       resources = ["${statement.value}/*"]
     }
   }
@@ -73,8 +74,10 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
-    sid       = "SendFailureRecords"
-    actions   = [local.destination_action]
+    sid = "SendFailureRecords"
+    # The mapping needs only the send action; the handler, when it sends poison records to an SQS queue
+    # itself, also looks up the queue URL from the ARN.
+    actions   = local.destination_service == "sqs" && var.handler_sends_to_destination ? [local.destination_action, "sqs:GetQueueUrl"] : [local.destination_action]
     resources = [local.destination_resource]
   }
 

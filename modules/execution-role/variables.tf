@@ -47,6 +47,17 @@ variable "opensearch_domain_arn" {
   default     = null
 }
 
+variable "opensearch_http_actions" {
+  description = "es:ESHttp* actions granted on the domain's paths. Default [\"es:ESHttpPost\"]: the handler's only requests are POST /_bulk and POST /_mget. Add others only for code that sends other methods."
+  type        = list(string)
+  default     = ["es:ESHttpPost"]
+
+  validation {
+    condition     = length(var.opensearch_http_actions) > 0 && alltrue([for a in var.opensearch_http_actions : contains(["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete", "es:ESHttpPatch"], a)])
+    error_message = "opensearch_http_actions must be a non-empty list of es:ESHttpGet, es:ESHttpHead, es:ESHttpPost, es:ESHttpPut, es:ESHttpDelete, es:ESHttpPatch."
+  }
+}
+
 variable "opensearch_collection_arn" {
   description = "ARN of the OpenSearch Serverless collection (aoss) to grant aoss:APIAccessAll on, or null."
   type        = string
@@ -61,6 +72,12 @@ variable "destination_arn" {
     condition     = contains(["sqs", "sns", "s3"], try(split(":", var.destination_arn)[2], ""))
     error_message = "destination_arn must be the ARN of an SQS queue, an SNS topic or an S3 bucket (arn:<partition>:sqs|sns|s3:...)."
   }
+}
+
+variable "handler_sends_to_destination" {
+  description = "Whether the handler itself sends poison records to the destination (POISON_POLICY=destination). For an SQS queue this adds sqs:GetQueueUrl, which the handler calls to find the queue."
+  type        = bool
+  default     = false
 }
 
 variable "table_kms_key_arn" {
