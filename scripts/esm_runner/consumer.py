@@ -95,7 +95,15 @@ class ShardConsumer:
             position = Position("AFTER_SEQUENCE_NUMBER", self._last_read)
         else:
             position = Position("TRIM_HORIZON" if self._from_trim_horizon else self._s.starting_position)
-        return self._c.source.iterator(self._shard.shard_id, position)
+        try:
+            return self._c.source.iterator(self._shard.shard_id, position)
+        except Exception as exc:
+            if "TrimmedDataAccess" not in str(exc):
+                raise
+        # The checkpoint is older than the stream's 24 h retention: what it pointed at is gone for good.
+        self._c.log.warning("checkpoint_trimmed", mapping=self._s.uuid, shard=self._shard.shard_id,
+                            checkpoint=self._last_read)
+        return self._c.source.iterator(self._shard.shard_id, Position("TRIM_HORIZON"))
 
     def _read(self, iterator: str) -> tuple[int, str | None]:
         try:

@@ -164,3 +164,22 @@ def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path
     assert all(e["shardId"] == "s" and e["eventSourceARN"] == stream.stream_arn for e in invoker.events)
     first_window_batches = [len(e["Records"]) for e in invoker.events if e["window"] == finals[0]["window"]]
     assert first_window_batches == [3, 1, 0]
+
+
+class TrimmedStream(InMemoryStream):
+    """A stream whose retention has dropped what the checkpoint points at."""
+
+    def iterator(self, shard_id, position):
+        if position.sequence_number is not None:
+            raise RuntimeError("An error occurred (TrimmedDataAccessException) when calling GetShardIterator")
+        return super().iterator(shard_id, position)
+
+
+def test_a_checkpoint_beyond_retention_restarts_at_trim_horizon(tmp_path):
+    stream = TrimmedStream()
+    stream.add_shard("s")
+    written = [stream.put("s", key(i)) for i in range(3)]
+    CheckpointStore(tmp_path, "m-1").update("s", sequence="1")
+    invoker = RecordingInvoker()
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 3)
+    assert invoker.delivered() == written
