@@ -1,19 +1,17 @@
 # The function's execution role: exactly the actions the handler and the event source mapping call,
 # each on the narrowest resource AWS allows (facts.md §11).
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumesRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
 locals {
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumesRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  }
+
   destination_service = split(":", var.destination_arn)[2]
   # The one action each on-failure destination type needs, and the resource it applies to.
   destination_action = {
@@ -22,116 +20,92 @@ locals {
     s3  = "s3:PutObject"
   }[local.destination_service]
   destination_resource = local.destination_service == "s3" ? "${var.destination_arn}/*" : var.destination_arn
+  # The handler, when it sends poison records to an SQS queue itself, also looks the queue URL up.
+  destination_actions = local.destination_service == "sqs" && var.handler_sends_to_destination ? [local.destination_action, "sqs:GetQueueUrl"] : [local.destination_action]
 
   kms_key_arns = compact([var.table_kms_key_arn, var.destination_kms_key_arn])
 
   vpc_enabled    = length(var.vpc_subnet_ids) > 0
   ec2_arn_prefix = local.vpc_enabled ? "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current[0].name}:${data.aws_caller_identity.current[0].account_id}" : ""
-}
 
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${var.log_group_arn}:*"]
-  }
-
-  statement {
-    sid       = "ReadTableStream"
-    actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
-    resources = [var.stream_arn]
-  }
-
-  dynamic "statement" {
+  # Built with jsonencode rather than a policy-document data source so plan-mode tests can read it.
+  statements = concat(
+    [
+      {
+        Sid      = "WriteOwnLogs"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${var.log_group_arn}:*"]
+      },
+      {
+        Sid      = "ReadTableStream"
+        Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+        Resource = [var.stream_arn]
+      },
+      {
+        Sid      = "SendFailureRecords"
+        Action   = local.destination_actions
+        Resource = [local.destination_resource]
+      },
+    ],
     # KEYS_ONLY and OLD_IMAGE streams carry no new image: the handler reads the current item.
-    for_each = var.table_arn_for_get_item == null ? [] : [var.table_arn_for_get_item]
-    content {
-      sid       = "ReadCurrentItem"
-      actions   = ["dynamodb:GetItem"]
-      resources = [statement.value]
-    }
-  }
+    var.table_arn_for_get_item == null ? [] : [{
+      Sid      = "ReadCurrentItem"
+      Action   = ["dynamodb:GetItem"]
+      Resource = [var.table_arn_for_get_item]
+    }],
+    # The handler sends every write, delete included, in a POST /_bulk and reads with POST /_mget;
+    # IAM authorises the HTTP method, so other ESHttp* actions would be rights it never uses.
+    var.opensearch_domain_arn == null ? [] : [{
+      Sid      = "WriteOpenSearchDomain"
+      Action   = var.opensearch_http_actions
+      Resource = ["${var.opensearch_domain_arn}/*"]
+    }],
+    # Document-level rights in a Serverless collection come from its data-access policy, not IAM.
+    var.opensearch_collection_arn == null ? [] : [{
+      Sid      = "UseServerlessCollection"
+      Action   = ["aoss:APIAccessAll"]
+      Resource = [var.opensearch_collection_arn]
+    }],
+    # Decrypt reads a customer-key-encrypted stream; GenerateDataKey writes to an encrypted destination.
+    length(local.kms_key_arns) == 0 ? [] : [{
+      Sid      = "UseEncryptionKeys"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = local.kms_key_arns
+    }],
+    # X-Ray has no resource-level permissions for these actions: "*" is the only valid resource.
+    !var.tracing_enabled ? [] : [{
+      Sid      = "SendTraces"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Resource = ["*"]
+    }],
+    !local.vpc_enabled ? [] : [
+      {
+        # ec2:Describe* actions have no resource-level permissions: "*" is the only valid resource.
+        Sid      = "DescribeNetworkInterfaces"
+        Action   = ["ec2:DescribeNetworkInterfaces"]
+        Resource = ["*"]
+      },
+      {
+        # CreateNetworkInterface is authorised against the new interface, its subnet and its security groups.
+        Sid    = "CreateFunctionNetworkInterfaces"
+        Action = ["ec2:CreateNetworkInterface"]
+        Resource = concat(
+          ["${local.ec2_arn_prefix}:network-interface/*"],
+          [for id in var.vpc_subnet_ids : "${local.ec2_arn_prefix}:subnet/${id}"],
+          [for id in var.vpc_security_group_ids : "${local.ec2_arn_prefix}:security-group/${id}"],
+        )
+      },
+      {
+        Sid      = "ManageFunctionNetworkInterfaces"
+        Action   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+        Resource = ["${local.ec2_arn_prefix}:network-interface/*"]
+      },
+    ],
+  )
 
-  dynamic "statement" {
-    for_each = var.opensearch_domain_arn == null ? [] : [var.opensearch_domain_arn]
-    content {
-      sid = "WriteOpenSearchDomain"
-      # The handler sends every write, delete included, in a POST /_bulk and reads with POST /_mget:
-      # IAM authorises the HTTP method, so ESHttpPut/ESHttpDelete would be rights it never uses.
-      actions   = var.opensearch_http_actions
-      resources = ["${statement.value}/*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.opensearch_collection_arn == null ? [] : [var.opensearch_collection_arn]
-    content {
-      sid = "UseServerlessCollection"
-      # Document-level rights come from the collection's data-access policy, not IAM.
-      actions   = ["aoss:APIAccessAll"]
-      resources = [statement.value]
-    }
-  }
-
-  statement {
-    sid = "SendFailureRecords"
-    # The mapping needs only the send action; the handler, when it sends poison records to an SQS queue
-    # itself, also looks up the queue URL from the ARN.
-    actions   = local.destination_service == "sqs" && var.handler_sends_to_destination ? [local.destination_action, "sqs:GetQueueUrl"] : [local.destination_action]
-    resources = [local.destination_resource]
-  }
-
-  dynamic "statement" {
-    for_each = length(local.kms_key_arns) == 0 ? [] : [local.kms_key_arns]
-    content {
-      sid = "UseEncryptionKeys"
-      # Decrypt reads a customer-key-encrypted stream; GenerateDataKey writes to an encrypted destination.
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = statement.value
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.tracing_enabled ? [1] : []
-    content {
-      sid = "SendTraces"
-      # X-Ray has no resource-level permissions for these actions: "*" is the only valid resource.
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.vpc_enabled ? [1] : []
-    content {
-      sid = "DescribeNetworkInterfaces"
-      # ec2:Describe* actions have no resource-level permissions: "*" is the only valid resource.
-      actions   = ["ec2:DescribeNetworkInterfaces"]
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.vpc_enabled ? [1] : []
-    content {
-      sid     = "CreateFunctionNetworkInterfaces"
-      actions = ["ec2:CreateNetworkInterface"]
-      # CreateNetworkInterface is authorised against the new interface, its subnet and its security groups.
-      resources = concat(
-        ["${local.ec2_arn_prefix}:network-interface/*"],
-        [for id in var.vpc_subnet_ids : "${local.ec2_arn_prefix}:subnet/${id}"],
-        [for id in var.vpc_security_group_ids : "${local.ec2_arn_prefix}:security-group/${id}"],
-      )
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.vpc_enabled ? [1] : []
-    content {
-      sid       = "ManageFunctionNetworkInterfaces"
-      actions   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
-      resources = ["${local.ec2_arn_prefix}:network-interface/*"]
-    }
+  policy = {
+    Version   = "2012-10-17"
+    Statement = [for s in local.statements : merge({ Effect = "Allow" }, s)]
   }
 }
 
@@ -149,12 +123,12 @@ resource "aws_iam_role" "this" {
   name                 = var.name
   path                 = var.path
   permissions_boundary = var.permissions_boundary
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  assume_role_policy   = jsonencode(local.assume_role_policy)
   tags                 = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {
   name   = var.name
   role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  policy = jsonencode(local.policy)
 }

@@ -10,7 +10,7 @@ output "name" {
 
 output "policy_json" {
   description = "The role's inline policy document (JSON), for review and tests."
-  value       = data.aws_iam_policy_document.this.json
+  value       = jsonencode(local.policy)
 }
 
 output "policy_id" {
