@@ -28,6 +28,12 @@ output "function_code_sha256" {
   value       = module.function.code_sha256
 }
 
+output "function_environment" {
+  description = "Environment variables the function gets (the OpenSearch settings, handler_settings and environment merged). Sensitive because environment may hold values the caller considers secret."
+  value       = local.handler_environment
+  sensitive   = true
+}
+
 output "log_group_name" {
   description = "CloudWatch log group of the sync function."
   value       = module.function.log_group_name
