@@ -148,3 +148,26 @@ def test_one_json_line_per_invocation_with_emf_and_nothing_per_record(capsys):
     line = json.loads(lines[0])
     assert line["records"] == 50 and line["outcomes"] == {"written": 49, "poison": 1} and line["Failed"] == 1
     assert line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Sync" and line["poison"][0]["sequenceNumber"] == "7"
+
+
+def test_debug_adds_one_line_per_failed_record(capsys):
+    run([record(1, "INSERT", "a", {}), record(2, "INSERT", "b", {})], statuses={"b": 400}, LOG_LEVEL="DEBUG")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["level"], line.get("sequenceNumber")) for line in lines] == [("DEBUG", "2"), ("ERROR", None)]
+    assert "mapper_parsing_exception" in lines[0]["error"]
+
+
+class Context:
+    def __init__(self, remaining_ms):
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self):
+        return self.remaining_ms
+
+
+@pytest.mark.parametrize("remaining_ms, requests", [(60_000, 4), (1_100, 1)])
+def test_retries_fit_in_the_invocation_time_the_context_reports(remaining_ms, requests):
+    node = Node({"a": 503})
+    syncer = Syncer(load({**ENV, "MAX_RETRIES": "3", "OPENSEARCH_TIMEOUT_SECONDS": "0.2"}), transport=node)
+    assert failures(syncer.handle({"Records": [record(1, "INSERT", "a", {})]}, Context(remaining_ms))) == ["1"]
+    assert len(node.seen) == requests
