@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ class ContiguousProgress:
     even when parallel lanes finish out of order."""
 
     def __init__(self) -> None:
-        self._order: list[int] = []
+        self._order: deque[int] = deque()
         self._done: set[int] = set()
         self._lock = threading.Lock()
 
@@ -57,7 +58,7 @@ class ContiguousProgress:
         with self._lock:
             last = None
             while self._order and self._order[0] in self._done:
-                last = self._order.pop(0)
+                last = self._order.popleft()
                 self._done.discard(last)
             return last
 

@@ -133,9 +133,9 @@ class ShardConsumer:
             batches = plan_round(self._pending, lanes, self._s.batch_size)
         taken = {id(item) for batch in batches for item in batch}
         self._pending = [item for item in self._pending if id(item) not in taken]
-        failures = [f for f in (pool.submit(self._deliver, batch) for batch in batches if batch)]
-        errors = [f.exception() for f in failures if f.exception() is not None]
-        if errors:
+        futures = [pool.submit(self._deliver, batch) for batch in batches if batch]
+        errors = [error for error in (future.exception() for future in futures) if error is not None]
+        if errors:  # Stopped, or a bug: the undelivered records stay uncheckpointed
             raise errors[0]
 
     def _deliver(self, batch: list[Pending]) -> None:

@@ -198,6 +198,10 @@ class ZipInvoker:
             environment=tuple(sorted(((config.get("Environment") or {}).get("Variables") or {}).items())),
             code_sha=config["CodeSha256"],
         )
+        runtime = config.get("Runtime") or ""
+        if not runtime.startswith("python"):
+            raise NotInvoked(f"function {spec.function_name}: runtime {runtime!r} cannot run in the zip invoker, "
+                             "which runs Python handlers; use --invoker lambda-api for other runtimes")
         if "." not in spec.handler:
             raise NotInvoked(f"function {spec.function_name}: Handler {spec.handler!r} is not 'module.function'")
         return spec, self._code_dir(spec, (function.get("Code") or {}).get("Location"))

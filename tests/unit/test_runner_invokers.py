@@ -43,7 +43,7 @@ def make_zip(tmp_path, source=HANDLER, name="fn.zip"):
 class FakeLambda:
     def __init__(self, package, timeout=2, handler="fn.handler", location="https://example.invalid/code"):
         self.config = {"FunctionName": "f", "FunctionArn": ARN, "Handler": handler, "Timeout": timeout,
-                       "MemorySize": 256, "CodeSha256": code_sha256(package.read_bytes()),
+                       "MemorySize": 256, "Runtime": "python3.11", "CodeSha256": code_sha256(package.read_bytes()),
                        "Environment": {"Variables": {"OPENSEARCH_INDEX": "products"}}}
         self.location = location
 
@@ -113,6 +113,14 @@ def test_no_package_matching_the_code_sha_is_a_clear_error(tmp_path, invoker_for
         invoker_for(client, [other]).invoke(ARN, {})
     message = str(error.value)
     assert client.config["CodeSha256"] in message and str(other) in message and code_sha256(other.read_bytes()) in message
+
+
+def test_a_non_python_runtime_is_refused_with_the_alternative(tmp_path, invoker_for):
+    package = make_zip(tmp_path)
+    client = FakeLambda(package)
+    client.config["Runtime"] = "nodejs20.x"
+    with pytest.raises(NotInvoked, match="runtime 'nodejs20.x'.*--invoker lambda-api"):
+        invoker_for(client, [package]).invoke(ARN, {})
 
 
 def test_code_location_served_by_the_endpoint_is_downloaded_and_checked(tmp_path, invoker_for):
