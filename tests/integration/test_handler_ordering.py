@@ -131,3 +131,22 @@ def test_any_delivery_order_with_replays_ends_equal_to_the_table(opensearch_url,
     for batch in deliveries:
         assert failed(sync.handle({"Records": batch})) == []
     assert_index_equals_table(opensearch_url, index, table)
+
+
+@pytest.mark.parametrize("gc_deletes, resurrected", [("0s", True), ("24h", False)])
+def test_delete_tombstones_last_index_gc_deletes(opensearch_url, moto_url, env, gc_deletes, resurrected):
+    """The documented limit (README: set index.gc_deletes beyond the replay horizon): once OpenSearch has
+    pruned a delete's tombstone, a late replay of an older change recreates the document."""
+    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    opensearch(opensearch_url, "PUT", f"/{index}", {"settings": {"index.gc_deletes": gc_deletes}})
+    table.items.put_item(Item={"pk": "late", "v": 1})
+    at_second_start()
+    table.items.delete_item(Key={"pk": "late"})
+    insert, remove = table.changes()
+    sync = syncer(opensearch_url, index)
+    assert failed(sync.handle({"Records": [insert, remove]})) == []
+    deadline = time.monotonic() + 3  # tombstones are pruned on a refresh once older than gc_deletes (coarse clock)
+    while "late" not in index_state(opensearch_url, index) and time.monotonic() < deadline:
+        assert failed(sync.handle({"Records": [insert]})) == []  # the late replay, again and again
+        time.sleep(0.1)
+    assert ("late" in index_state(opensearch_url, index)) is resurrected
