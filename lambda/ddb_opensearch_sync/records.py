@@ -39,7 +39,8 @@ def sequences(event: Any) -> list[str]:
         raise MalformedEvent("event has no Records list; expected a DynamoDB Streams event")
     out = []
     for position, record in enumerate(records):
-        sequence = (record.get("dynamodb") or {}).get("SequenceNumber") if isinstance(record, dict) else None
+        stream = record.get("dynamodb") if isinstance(record, dict) else None
+        sequence = stream.get("SequenceNumber") if isinstance(stream, dict) else None
         if not isinstance(sequence, str) or not sequence.isdigit():
             raise MalformedEvent(f"Records[{position}] has no dynamodb.SequenceNumber digit string; got {sequence!r:.60}")
         out.append(sequence)

@@ -134,6 +134,8 @@ def test_unreachable_opensearch_reports_every_record():
     ({}, "no Records list"),
     ({"Records": [{"dynamodb": {}}]}, "Records[0] has no dynamodb.SequenceNumber"),
     ({"Records": [{"dynamodb": {"SequenceNumber": 12}}]}, "Records[0] has no dynamodb.SequenceNumber"),
+    ({"Records": [{"dynamodb": ["SequenceNumber"]}]}, "Records[0] has no dynamodb.SequenceNumber"),
+    ({"Records": ["not a record"]}, "Records[0] has no dynamodb.SequenceNumber"),
 ])
 def test_events_without_sequence_numbers_fail_the_whole_batch_so_nothing_is_lost(event, message):
     with pytest.raises(MalformedEvent) as raised:
