@@ -45,43 +45,48 @@ class Syncer:
         raw = event["Records"]
         changes = [records.parse(self.settings, raw[i], i, s) for i, s in enumerate(sequences)]
         outcome: dict[int, str] = {}
+        latest = self._plan(changes, outcome, summary)
+        for change in latest.values():
+            if change.op == "fetch":
+                self._fetch(change, change.version, outcome, summary)
+        self._write([c for c in latest.values() if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
+        for change in changes:
+            if outcome.get(change.position) == "poison":
+                outcome[change.position] = self._poison(change, raw[change.position], summary)
+        failed = self._failures(changes, latest, outcome, summary)
+        summary.emit(len(changes), len(failed), self.sender.stats)
+        return {"batchItemFailures": failed}
 
+    def _plan(self, changes: list[Change], outcome: dict[int, str], summary: Summary) -> dict[str, Change]:
+        """Version every usable change; return each document's latest change (the only one written)."""
         usable = [c for c in changes if not c.error]
         for change, assigned in zip(usable, version.assign((c.second, int(c.sequence)) for c in usable)):
             change.version = assigned
         latest: dict[str, Change] = {}
-        for change in usable:
+        for change in changes:
+            if change.error:
+                outcome[change.position] = "poison"
+                continue
             summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
             if change.op == "skip":
                 outcome[change.position] = "skipped"
             elif change.doc_id not in latest or int(change.sequence) > int(latest[change.doc_id].sequence):
                 latest[change.doc_id] = change
-        for change in changes:
-            if change.error:
-                outcome[change.position] = "poison"
+        return latest
 
-        winners = list(latest.values())
-        for change in winners:
-            if change.op == "fetch":
-                self._fetch(change, change.version, outcome, summary)
-        self._write([c for c in winners if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
-
-        for change in changes:
-            if outcome.get(change.position) == "poison":
-                outcome[change.position] = self._poison(change, raw[change.position], summary)
+    def _failures(self, changes: list[Change], latest: dict[str, Change], outcome: dict[int, str],
+                  summary: Summary) -> list[dict[str, str]]:
+        """batchItemFailures: every record whose change (or, if superseded, its document's latest) is not done."""
         failed = []
         for change in changes:
             result = outcome.get(change.position) or outcome[latest[change.doc_id].position]
             summary.outcomes["superseded" if change.position not in outcome else result] += 1
             if result not in OK:
                 failed.append({"itemIdentifier": change.sequence})
-        if self.settings.log_level == "DEBUG":
-            for change in changes:
-                if outcome.get(change.position, "ok") not in OK:
+                if self.settings.log_level == "DEBUG":
                     print(json.dumps({"level": "DEBUG", "sequenceNumber": change.sequence, "docId": change.doc_id,
-                                      "outcome": outcome[change.position], "error": change.error}), flush=True)
-        summary.emit(len(changes), len(failed), self.sender.stats)
-        return {"batchItemFailures": failed}
+                                      "outcome": result, "error": change.error}), flush=True)
+        return failed
 
     def _fetch(self, change: Change, new_version: int, outcome: dict[int, str], summary: Summary) -> None:
         """Replace the change by the item's current state (consistent GetItem)."""
