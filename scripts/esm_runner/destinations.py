@@ -25,7 +25,7 @@ def failure_record(*, records: list[Pending], condition: str, outcome: Outcome |
             "approximateInvokeCount": invoke_count,
         },
         "version": "1.0",
-        "timestamp": _iso(dt.datetime.now(dt.timezone.utc)),
+        "timestamp": _iso(dt.datetime.now(dt.UTC)),
         "DDBStreamBatchInfo": {
             "shardId": shard_id,
             "startSequenceNumber": str(records[0].sequence),
@@ -63,7 +63,7 @@ class DestinationSender:
         elif service == "sns":
             self._client("sns").publish(TopicArn=destination_arn, Message=body)
         elif service == "s3":
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             shard = message["DDBStreamBatchInfo"]["shardId"]
             key = (f"aws/lambda/{mapping_uuid}/{shard}/{now:%Y/%m/%d}/"
                    f"{now:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}")
@@ -80,4 +80,4 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def _iso_epoch(epoch: float) -> str:
-    return _iso(dt.datetime.fromtimestamp(epoch, dt.timezone.utc))
+    return _iso(dt.datetime.fromtimestamp(epoch, dt.UTC))

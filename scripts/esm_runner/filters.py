@@ -122,7 +122,7 @@ def _numeric(conditions: list[Any], actual: Any) -> bool:
     number = _as_number(actual)
     if number is None:
         return False
-    pairs = zip(conditions[0::2], conditions[1::2])
+    pairs = zip(conditions[0::2], conditions[1::2], strict=True)
     return all(_OPERATORS[op](number, float(bound)) for op, bound in pairs)
 
 

@@ -22,7 +22,8 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable
 
 from esm_runner.logs import JsonLog
 
@@ -279,7 +280,8 @@ class ZipInvoker:
 
     def _acquire(self, spec: FunctionSpec, code_dir: Path) -> _Worker:
         with self._lock:
-            stale = [w for w in self._idle if not w.alive or (w.spec.function_arn == spec.function_arn and w.spec != spec)]
+            stale = [w for w in self._idle
+                     if not w.alive or (w.spec.function_arn == spec.function_arn and w.spec != spec)]
             for worker in self._idle:
                 if worker.spec == spec and worker.alive:
                     self._idle.remove(worker)

@@ -56,7 +56,7 @@ def interpret(
     if not isinstance(failures, list):
         return _full_failure(f"batchItemFailures must be a list, got {type(failures).__name__}")
     positions = {int(seq): index for index, seq in enumerate(sequence_numbers)}
-    lowest: int | None = None
+    indices: list[int] = []
     for entry in failures:
         identifier = entry.get("itemIdentifier") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or "itemIdentifier" not in entry:
@@ -66,5 +66,6 @@ def interpret(
         index = positions.get(int(identifier)) if identifier.strip().isdigit() else None
         if index is None:
             return _full_failure(f"itemIdentifier {identifier!r} is not a SequenceNumber of this batch")
-        lowest = index if lowest is None else min(lowest, index)
+        indices.append(index)
+    lowest = min(indices)  # checkpoint before the lowest reported record (facts §2)
     return Outcome(lowest, f"batchItemFailures from SequenceNumber {sequence_numbers[lowest]}", state=state)

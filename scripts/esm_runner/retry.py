@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from esm_runner.batching import Pending
 from esm_runner.mappings import UNLIMITED

@@ -161,4 +161,4 @@ class InMemoryStream:
 
 
 def _now() -> float:
-    return dt.datetime.now(dt.timezone.utc).timestamp()
+    return dt.datetime.now(dt.UTC).timestamp()

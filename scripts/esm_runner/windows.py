@@ -57,4 +57,4 @@ def in_window(pending: list[Pending], window: Window) -> list[Pending]:
 
 
 def _iso(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

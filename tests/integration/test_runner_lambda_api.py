@@ -46,10 +46,11 @@ def simple_moto() -> Iterator[str]:
 def test_lambda_api_invoker_delivers_and_honours_the_services_answers(simple_moto, tmp_path):
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
     ddb, lam, sqs, iam = (session.client(n, endpoint_url=simple_moto) for n in ("dynamodb", "lambda", "sqs", "iam"))
-    stream = ddb.create_table(
+    table = ddb.create_table(
         TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]["LatestStreamArn"]
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    stream = table["TableDescription"]["LatestStreamArn"]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("fn.py", "def handler(event, context):\n    return None\n")

@@ -280,8 +280,8 @@ def handler(event, context):
 ''')
     active = {"dynamodb": {"NewImage": {"status": {"S": ["active"]}, "price": {"N": [{"numeric": [">", 10]}]}}}}
     removed = {"eventName": ["REMOVE"]}
-    s.map(BatchSize=100, FilterCriteria={"Filters": [{"Pattern": json.dumps(active)}, {"Pattern": json.dumps(removed)}]},
-          MetricsConfig={"Metrics": ["EventCount"]})
+    filters = [{"Pattern": json.dumps(active)}, {"Pattern": json.dumps(removed)}]
+    s.map(BatchSize=100, FilterCriteria={"Filters": filters}, MetricsConfig={"Metrics": ["EventCount"]})
     s.put("cheap", status={"S": "active"}, price={"N": "5"})
     s.put("dear", status={"S": "active"}, price={"N": "50"})
     s.put("hidden", status={"S": "hidden"}, price={"N": "50"})
@@ -316,7 +316,7 @@ def handler(event, context):
     wait_for(lambda: len(s.delivered()) == 30, what="all 30 records")
     seen: dict[tuple[str, str], list[int]] = {}
     for invocation in s.invocations():
-        for pk, sk, version in zip(invocation["keys"], invocation["sks"], invocation["versions"]):
+        for pk, sk, version in zip(invocation["keys"], invocation["sks"], invocation["versions"], strict=True):
             seen.setdefault((pk, sk), []).append(version)
     assert seen == {key: list(range(6)) for key in keys}  # partition + sort key: ("a","1") and ("a","2") differ
     assert len({i["pid"] for i in s.invocations()}) > 1, "lanes ran concurrently in separate processes"
