@@ -43,12 +43,12 @@ class RecordingInvoker:
             return [r["dynamodb"]["SequenceNumber"] for e in self.events for r in e["Records"]]
 
 
-def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, **settings):
+def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None, **settings):
     settings = MappingSettings(uuid="m-1", function_arn=FUNCTION, stream_arn=stream.stream_arn, enabled=True,
                                **settings)
     metrics = MappingMetrics(event_counts=True)
     context = ShardContext(settings=settings, source=stream, checkpoints=CheckpointStore(tmp_path, "m-1"),
-                           invoker=invoker, sender=None, metrics=metrics, log=JsonLog(io.StringIO()),
+                           invoker=invoker, sender=None, metrics=metrics, log=JsonLog(log_stream or io.StringIO()),
                            stop=threading.Event(), poll_interval=0.01,
                            policy=RetryPolicy(settings.bisect_on_error, settings.max_retry_attempts,
                                               settings.max_record_age, 0.01, 0.05))
@@ -181,5 +181,48 @@ def test_a_checkpoint_beyond_retention_restarts_at_trim_horizon(tmp_path):
     written = [stream.put("s", key(i)) for i in range(3)]
     CheckpointStore(tmp_path, "m-1").update("s", sequence="1")
     invoker = RecordingInvoker()
-    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 3)
+    log = io.StringIO()
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 3, log_stream=log)
     assert invoker.delivered() == written
+    assert '"checkpoint_trimmed"' in log.getvalue() and "shard_consumer_failed" not in log.getvalue()
+
+
+class InstrumentedStream(InMemoryStream):
+    """Records GetRecords limits, and lets one read fail with an expired iterator (AWS: after 15 minutes)."""
+
+    def __init__(self, expire_at_read=None):
+        super().__init__()
+        self.limits, self.expire_at_read = [], expire_at_read
+
+    def read(self, iterator, limit):
+        self.limits.append(limit)
+        if len(self.limits) == self.expire_at_read:
+            raise RuntimeError("An error occurred (ExpiredIteratorException) when calling GetRecords")
+        return super().read(iterator, limit)
+
+
+def test_get_records_asks_for_at_most_1000_records(tmp_path):
+    stream = InstrumentedStream()
+    stream.add_shard("s")
+    for i in range(2500):
+        stream.put("s", key(i))
+    invoker = RecordingInvoker()
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 2500, batch_size=10000)
+    assert max(stream.limits) == 1000 and len(stream.limits) >= 3
+
+
+def test_an_expired_iterator_is_renewed_after_the_last_record_read(tmp_path):
+    stream = InstrumentedStream(expire_at_read=2)
+    stream.add_shard("s")
+    written = [stream.put("s", key(i)) for i in range(3)]
+    invoker = RecordingInvoker()
+
+    def write_after_the_expiry_then_all_delivered():
+        if len(stream.limits) >= 3 and len(written) == 3:
+            written.extend(stream.put("s", key(i)) for i in range(3, 5))
+        return len(invoker.delivered()) >= 5
+
+    log = io.StringIO()
+    run_mapping(stream, invoker, tmp_path, write_after_the_expiry_then_all_delivered, log_stream=log)
+    assert invoker.delivered() == written  # nothing skipped, nothing twice
+    assert "shard_consumer_failed" not in log.getvalue()  # renewed in place, not by a crash and restart
