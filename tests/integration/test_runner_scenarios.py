@@ -244,12 +244,28 @@ def handler(event, context):
           DestinationConfig={"OnFailure": {"Destination": queue_arn}})
     for i in range(3):
         s.put(f"k{i}")
-    start_runner(s)
+    runner, _ = start_runner(s)
     wait_for(lambda: any(not i["failed"] for i in s.invocations()), what="a successful retry")
     invocations = s.invocations()
     assert [i["failed"] for i in invocations] == [True, True, False]
     assert all(i["seqs"] == s.sequences() for i in invocations)  # the same whole batch each time
     assert "Messages" not in clients["sqs"].receive_message(QueueUrl=url)
+    metrics = runner.metrics(s.mapping_uuid)
+    assert metrics["Errors"] == 2 and "PolledEventCount" not in metrics  # EventCount needs MetricsConfig
+
+
+def test_a_failed_destination_delivery_is_counted_and_logged(scenario, start_runner):
+    s = scenario('''
+def handler(event, context):
+    raise RuntimeError("rejected")
+''')
+    missing_queue = "arn:aws:sqs:us-east-1:123456789012:no-such-queue"
+    s.map(BatchSize=10, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": missing_queue}})
+    s.put("k0")
+    runner, log = start_runner(s)
+    [failure] = wait_for(lambda: log.events("destination_delivery_failed"), what="the delivery failure")
+    assert failure["destination"] == missing_queue and "NonExistentQueue" in failure["error"]
+    assert runner.metrics(s.mapping_uuid)["DestinationDeliveryFailures"] == 1
 
 
 def test_records_older_than_the_maximum_age_are_sent_to_the_destination(scenario, start_runner, clients):
