@@ -607,3 +607,19 @@ def test_cli_help_explains_every_flag():
     assert len(flags) >= 10
     for action in flags:
         assert action.option_strings[0] in text and len(action.help or "") > 20, action.dest
+
+
+def test_a_mapping_with_an_invalid_filter_is_reported_not_run(scenario, start_runner):
+    s = scenario('''
+def handler(event, context):
+    record_invocation(event, context)
+''')
+    s.map(BatchSize=10, FilterCriteria={"Filters": [{"Pattern": '{"eventName": "INSERT"}'}]})
+    s.put("k0")
+    runner, log = start_runner(s)
+    [invalid] = wait_for(lambda: log.events("mapping_invalid"), what="the invalid mapping to be reported")
+    assert invalid["mapping"] == s.mapping_uuid
+    assert "filter #0" in invalid["error"] and "non-empty list of matchers" in invalid["error"]
+    assert runner.active_mappings() == []
+    s.update(FilterCriteria={"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]})  # fixed: now it runs
+    wait_for(lambda: s.delivered() == s.sequences(), what="delivery once the filter is valid")
