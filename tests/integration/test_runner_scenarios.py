@@ -465,14 +465,14 @@ def handler(event, context):
     assert log.events("mapping_updated")[-1]["batch_size"] == 10
 
 
-def test_disabled_mapping_pauses_and_a_deleted_one_stops(scenario, start_runner):
+def test_mapping_added_while_running_is_served_disabled_pauses_deleted_stops(scenario, start_runner):
     s = scenario('''
 def handler(event, context):
     record_invocation(event, context)
 ''')
-    s.map(BatchSize=10)
-    s.put("k0")
     runner, log = start_runner(s)
+    s.map(BatchSize=10)  # created after the runner started
+    s.put("k0")
     wait_for(lambda: len(s.delivered()) == 1, what="the first record")
     s.update(Enabled=False)
     wait_for(lambda: log.events("mapping_disabled"), what="the mapping to be disabled")
