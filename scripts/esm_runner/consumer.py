@@ -173,8 +173,8 @@ class ShardConsumer:
             succeeded=outcome.succeeded, reason=outcome.reason or None, error_type=invocation.error_type,
             final_for_window=final or None,
         )
-        if outcome.succeeded and self._window is not None and isinstance(outcome.state, dict):
-            self._window.state = outcome.state
+        if outcome.succeeded and self._window is not None and isinstance(outcome.state, dict) and not final:
+            self._window.keep_state(outcome.state)
             self._c.checkpoints.update(self._shard.shard_id, window=self._window.to_json())
         return outcome
 
@@ -211,11 +211,11 @@ class ShardConsumer:
 
     def _close_window_if_due(self, closed: bool) -> None:
         """Final invocation when the window has ended: a record of a later window arrived, the wall clock passed
-        its end with nothing of it left to deliver, or the shard ended."""
+        its end with nothing of it left to deliver, the shard ended, or the state outgrew its limit (early end)."""
         window = self._window
-        if window is None or in_window(self._pending, window):
+        if window is None or (in_window(self._pending, window) and not window.terminated_early):
             return
-        if not (self._pending or closed or time.time() >= window.end):
+        if not (self._pending or closed or time.time() >= window.end or window.terminated_early):
             return
         retries = 0
         while True:

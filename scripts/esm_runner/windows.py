@@ -4,10 +4,14 @@ and a final invocation (``isFinalInvokeForWindow``) when it closes."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from esm_runner.batching import Pending
+
+
+MAX_STATE_BYTES = 1024 * 1024  # beyond this Lambda ends the window early (isWindowTerminatedEarly)
 
 
 @dataclass
@@ -15,6 +19,12 @@ class Window:
     start: int
     length: int
     state: dict[str, Any] = field(default_factory=dict)
+    terminated_early: bool = False
+
+    def keep_state(self, state: dict[str, Any]) -> None:
+        """Carry the function's state to the next invocation; an oversized state ends the window early."""
+        self.state = state
+        self.terminated_early = len(json.dumps(state)) > MAX_STATE_BYTES
 
     @property
     def end(self) -> int:
@@ -30,15 +40,15 @@ class Window:
             "shardId": shard_id,
             "eventSourceARN": stream_arn,
             "isFinalInvokeForWindow": final,
-            "isWindowTerminatedEarly": False,
+            "isWindowTerminatedEarly": self.terminated_early,
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "length": self.length, "state": self.state}
+        return {"start": self.start, "length": self.length, "state": self.state, "early": self.terminated_early}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Window:
-        return cls(int(data["start"]), int(data["length"]), dict(data.get("state") or {}))
+        return cls(int(data["start"]), int(data["length"]), dict(data.get("state") or {}), bool(data.get("early")))
 
 
 def window_for(item: Pending, length: int) -> Window:

@@ -226,3 +226,22 @@ def test_an_expired_iterator_is_renewed_after_the_last_record_read(tmp_path):
     run_mapping(stream, invoker, tmp_path, write_after_the_expiry_then_all_delivered, log_stream=log)
     assert invoker.delivered() == written  # nothing skipped, nothing twice
     assert "shard_consumer_failed" not in log.getvalue()  # renewed in place, not by a crash and restart
+
+
+def test_a_state_over_1_mb_ends_the_window_early(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    for i in range(4):
+        stream.put("s", key(i), created=3000.0)
+
+    def behaviour(event):
+        grown = any(r["dynamodb"]["Keys"] == key(0) for r in event["Records"])
+        return {"state": {"blob": "x" * (1024 * 1024 + 1)} if grown else {"n": len(event["Records"])}}
+
+    invoker = RecordingInvoker(behaviour)
+    run_mapping(stream, invoker, tmp_path, lambda: sum(e["isFinalInvokeForWindow"] for e in invoker.events) >= 2,
+                batch_size=2, tumbling_window=10)
+    shape = [(len(e["Records"]), e["isFinalInvokeForWindow"], e["isWindowTerminatedEarly"], list(e["state"]))
+             for e in invoker.events]
+    # The oversized state ends the window early (final invocation with that state); the rest start afresh.
+    assert shape == [(2, False, False, []), (0, True, True, ["blob"]), (2, False, False, []), (0, True, False, ["n"])]
