@@ -4,6 +4,8 @@
   same decimal (up to 15 significant digits), else ``Decimal`` — ``bulk.dumps`` writes those digits verbatim.
 - SS / NS / BS become lists sorted by value (strings by code point, numbers numerically, binary by bytes).
 - B stays base64 text (Lambda events already carry it that way); raw bytes (boto3's GetItem) are encoded.
+- An array (L or NS) holding both integers and decimals writes its integers as ``n.0``: same value, but
+  OpenSearch's dynamic mapping then sees one number type instead of rejecting the array (400).
 """
 from __future__ import annotations
 
@@ -50,6 +52,14 @@ def _sort_key_binary(text: str) -> bytes:
         return text.encode()
 
 
+def _one_number_type(values: list) -> list:
+    """Write integers as n.0 when the array also holds decimals (see the module docstring)."""
+    kinds = {type(v) for v in values}
+    if int in kinds and kinds & {float, Decimal}:
+        return [Decimal(f"{v}.0") if type(v) is int else v for v in values]
+    return values
+
+
 def value(typed: Any, path: str = "value") -> Any:
     """Convert one DynamoDB-typed value such as {"N": "1"}."""
     if not isinstance(typed, dict) or len(typed) != 1:
@@ -66,7 +76,7 @@ def value(typed: Any, path: str = "value") -> Any:
             return {k: value(v, f"{path}.{k}") for k, v in raw.items()}
     elif tag == "L":
         if isinstance(raw, list):
-            return [value(v, f"{path}[{i}]") for i, v in enumerate(raw)]
+            return _one_number_type([value(v, f"{path}[{i}]") for i, v in enumerate(raw)])
     elif tag == "BOOL":
         if isinstance(raw, bool):
             return raw
@@ -95,7 +105,7 @@ def _set(tag: str, raw: list, path: str) -> list:
             ordered = sorted(raw, key=Decimal)  # order by the exact decimal, not by a rounded float
         except InvalidOperation:
             raise ConversionError(f"{path}: NS must be a list of number strings, got {raw!r:.80}") from None
-        return [number(s, path) for s in ordered]
+        return _one_number_type([number(s, path) for s in ordered])
     return sorted((_binary(b, path) for b in raw), key=_sort_key_binary)
 
 

@@ -94,13 +94,13 @@ def test_index_template_and_field_selection(opensearch_url, moto_url, fields):
     assert index_state(opensearch_url, prefix + "-globex") == {}
 
 
-def test_mixed_integer_and_decimal_arrays_under_default_dynamic_mapping_are_poison(opensearch_url, moto_url):
+def test_arrays_mixing_integers_and_decimals_index_under_the_default_dynamic_mapping(opensearch_url, moto_url):
     table, index = Table(moto_url), new_index()
-    table.items.put_item(Item={"pk": "mixed", "ratings": {Decimal("3"), Decimal("4.5")}})
-    table.items.put_item(Item={"pk": "plain", "ratings": {Decimal("1.5"), Decimal("4.5")}})
-    records = table.changes()
-    assert failed(syncer(opensearch_url, index).handle({"Records": records})) == [records[0]["dynamodb"]["SequenceNumber"]]
-    assert sorted(index_state(opensearch_url, index)) == ["plain"]
+    table.items.put_item(Item={"pk": "mixed", "ratings": {Decimal("3"), Decimal("4.5")}, "list": [1, Decimal("0.5")]})
+    table.items.put_item(Item={"pk": "ints", "ratings": {Decimal("1"), Decimal("4")}, "list": [2]})
+    assert failed(syncer(opensearch_url, index).handle({"Records": table.changes()})) == []
+    assert_index_equals_table(opensearch_url, index, table)
+    assert index_state(opensearch_url, index)["ints"]["ratings"] == [1, 4]
 
 
 def test_integers_beyond_long_are_poison_unless_the_field_is_mapped_to_hold_them(opensearch_url, moto_url):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 from boto3.dynamodb.types import Binary, TypeDeserializer
@@ -64,12 +64,21 @@ def expected_json(value):
             return sorted(converted)
         if all(isinstance(v, Binary) for v in value):
             return [base64.b64encode(b).decode() for b in sorted(v.value for v in value)]
-        return sorted(converted, key=Decimal)
+        return one_number_type(sorted(converted, key=Decimal))
     if isinstance(value, dict):
         return {k: expected_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [expected_json(v) for v in value]
+        return one_number_type([expected_json(v) for v in value])
     return value
+
+
+def one_number_type(values):
+    """README: an array mixing integers and decimals carries its integers as n.0."""
+    numbers = [v for v in values if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+    if any(isinstance(v, int) for v in numbers) and any(isinstance(v, Decimal) for v in numbers):
+        with localcontext(Context(prec=100)):  # exact: n + 0.0 is n with one decimal place
+            return [Decimal(v) + Decimal("0.0") if isinstance(v, int) and not isinstance(v, bool) else v for v in values]
+    return values
 
 
 def exact(value):
@@ -115,7 +124,13 @@ def test_decimals_keep_their_digits_in_json(text, written):
 
 def test_number_sets_sort_by_exact_value_not_by_rounded_float():
     close = ["0.1000000000000000001", "0.1", "2", "-3"]
-    assert [str(v) for v in convert.value({"NS": close})] == ["-3", "0.1", "0.1000000000000000001", "2"]
+    assert dumps(convert.value({"NS": close})) == "[-3.0,0.1,0.1000000000000000001,2.0]"
+
+
+def test_arrays_mixing_integers_and_decimals_write_integers_as_n_point_0():
+    assert dumps(convert.value({"L": [{"N": "1"}, {"N": "2.5"}, {"S": "x"}, {"BOOL": True}]})) == '[1.0,2.5,"x",true]'
+    assert dumps(convert.value({"NS": ["3", "1"]})) == "[1,3]"
+    assert dumps(convert.value({"L": [{"N": "12345678901234567890"}, {"N": "0.5"}]})) == "[12345678901234567890.0,0.5]"
 
 
 def test_bytes_from_getitem_become_base64_like_event_binary():
