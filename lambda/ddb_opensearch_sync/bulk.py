@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from .transport import Transport, TransportError
 
+# Sent after "/<index>" when OPENSEARCH_INDEX is fixed: OpenSearch Serverless documents only the
+# index-scoped forms of _bulk and _mget.
 PATH = "/_bulk?filter_path=errors,items.*.status,items.*.error"
 HEADERS = {"Content-Type": "application/x-ndjson"}
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
@@ -100,8 +102,8 @@ class Sender:
     """Sends actions in chunks and retries what may succeed later, within the invocation's time."""
 
     def __init__(self, transport: Transport, max_bytes: int, max_actions: int, max_retries: int, timeout: float,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.transport = transport
+                 sleep: Callable[[float], None] = time.sleep, prefix: str = "") -> None:
+        self.transport, self.prefix = transport, prefix
         self.max_bytes, self.max_actions, self.max_retries, self.timeout = max_bytes, max_actions, max_retries, timeout
         self.sleep = sleep
         self.stats = {"requests": 0, "retries": 0, "splits": 0, "bulk_ms": 0.0}
@@ -129,7 +131,7 @@ class Sender:
         started = time.perf_counter()
         self.stats["requests"] += 1
         try:
-            status, data = self.transport.request("POST", PATH, b"".join(bodies[p] for p in positions), HEADERS, timeout)
+            status, data = self.transport.request("POST", self.prefix + PATH, b"".join(bodies[p] for p in positions), HEADERS, timeout)
         except TransportError as exc:
             for p in positions:
                 results[p] = Result(0, str(exc))
@@ -159,12 +161,12 @@ class Sender:
             results[p] = _item_result(item)
 
 
-def current(transport: Transport, docs: list[tuple[str, str]], timeout: float) -> list[dict[str, Any] | None]:
+def current(transport: Transport, docs: list[tuple[str, str]], timeout: float, prefix: str = "") -> list[dict[str, Any] | None]:
     """`_mget` the stored documents (found or not, with version and exact `_source`); None where unknown."""
     body = dumps({"docs": [{"_index": index, "_id": doc_id} for index, doc_id in docs]}).encode()
     try:
         # No filter_path here: filtering re-renders _source and rounds numbers beyond a double.
-        status, data = transport.request("POST", "/_mget",
+        status, data = transport.request("POST", prefix + "/_mget",
                                          body, {"Content-Type": "application/json"}, timeout)
         found = json.loads(data, parse_float=Decimal).get("docs") if status == 200 else None
     except (TransportError, ValueError, AttributeError):

@@ -29,7 +29,8 @@ class Syncer:
                  send_poison: Callable[[str, dict[str, Any], str, str], None] = destination.send) -> None:
         self.settings = settings
         self.sender = Sender(transport or Transport(settings), settings.bulk_max_bytes, settings.bulk_max_actions,
-                             settings.max_retries, settings.timeout_seconds)
+                             settings.max_retries, settings.timeout_seconds,
+                             prefix="" if settings.index_fields else "/" + settings.index)
         self.fetch = fetch
         self.send_poison = send_poison
 
@@ -123,7 +124,8 @@ class Syncer:
         """Resolve same-second 409s. If OpenSearch already holds exactly this change's result, it is
         written (the usual replay); otherwise read the item's current state from DynamoDB and write
         that with the stored version + 1. Returns the changes still to write."""
-        stored = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in ties], self.settings.timeout_seconds)
+        stored = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in ties], self.settings.timeout_seconds,
+                         self.sender.prefix)
         again = []
         for (change, stored_version), doc in zip(ties, stored):
             if doc is not None and same(change, doc):
