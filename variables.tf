@@ -309,11 +309,11 @@ variable "environment" {
   default     = {}
 
   validation {
-    condition = alltrue([for k in keys(var.environment) :
-      can(regex("^[A-Za-z][A-Za-z0-9_]*$", k))
-      && !contains(["OPENSEARCH_ENDPOINT", "OPENSEARCH_INDEX", "OPENSEARCH_AUTH", "_HANDLER", "_X_AMZN_TRACE_ID", "TZ"], k)
-      && !startswith(k, "AWS_") && !startswith(k, "LAMBDA_")
-    ])
+    condition = alltrue([for k in keys(var.environment) : (
+      can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) &&
+      !contains(["OPENSEARCH_ENDPOINT", "OPENSEARCH_INDEX", "OPENSEARCH_AUTH", "_HANDLER", "_X_AMZN_TRACE_ID", "TZ"], k) &&
+      !startswith(k, "AWS_") && !startswith(k, "LAMBDA_")
+    )])
     error_message = "environment keys must start with a letter and contain only letters, digits and _, and must not be OPENSEARCH_ENDPOINT/OPENSEARCH_INDEX/OPENSEARCH_AUTH (dedicated inputs) or reserved by Lambda (AWS_*, LAMBDA_*, _HANDLER, _X_AMZN_TRACE_ID, TZ)."
   }
 }

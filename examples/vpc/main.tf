@@ -15,6 +15,7 @@ data "aws_vpc" "this" {
 }
 
 resource "aws_security_group" "function" {
+  # checkov:skip=CKV2_AWS_5:Attached to the sync function's network interfaces through module.sync (vpc_security_group_ids), which checkov does not follow.
   name        = "${var.name}-function"
   description = "Sync function: HTTPS to the OpenSearch domain inside the VPC, nothing else."
   vpc_id      = var.vpc_id
