@@ -257,7 +257,10 @@ class Runner:
                       function=settings.function_arn, stream=settings.stream_arn, batch_size=settings.batch_size,
                       batching_window=settings.batching_window, starting_position=settings.starting_position,
                       parallelization_factor=settings.parallelization_factor,
-                      tumbling_window=settings.tumbling_window, filters=len(settings.filters))
+                      tumbling_window=settings.tumbling_window, filters=len(settings.filters),
+                      report_batch_item_failures=settings.report_batch_item_failures,
+                      bisect_on_error=settings.bisect_on_error, max_retry_attempts=settings.max_retry_attempts,
+                      max_record_age=settings.max_record_age, on_failure=settings.on_failure_destination)
         return worker
 
     def _stop_worker(self, uuid: str) -> None:
