@@ -623,3 +623,16 @@ def handler(event, context):
     assert runner.active_mappings() == []
     s.update(FilterCriteria={"Filters": [{"Pattern": '{"eventName": ["INSERT"]}'}]})  # fixed: now it runs
     wait_for(lambda: s.delivered() == s.sequences(), what="delivery once the filter is valid")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--package", "/nonexistent/lambda.zip"], "--package files not found: /nonexistent/lambda.zip"),
+    (["--poll-interval", "0"], "--poll-interval must be a positive number of seconds"),
+    (["--invoker", "docker"], "invalid choice: 'docker' (choose from 'zip', 'lambda-api')"),
+])
+def test_cli_rejects_bad_arguments_naming_what_is_allowed(tmp_path, moto_url, arguments, message):
+    command = [sys.executable, "-m", "esm_runner", "--endpoint-url", moto_url, "--region", REGION,
+               "--state-dir", str(tmp_path / "state"), *arguments]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "scripts")}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 2 and message in result.stderr
