@@ -4,11 +4,8 @@
 locals {
   table_name = coalesce(var.table_name, var.name)
 
-  table_arn        = var.create_table ? module.table[0].arn : data.aws_dynamodb_table.existing[0].arn
-  stream_arn       = var.create_table ? module.table[0].stream_arn : data.aws_dynamodb_table.existing[0].stream_arn
-  stream_view_type = var.create_table ? var.stream_view_type : data.aws_dynamodb_table.existing[0].stream_view_type
-  # Without a new image in the record the handler reads the current item (and only then may it).
-  needs_get_item = contains(["KEYS_ONLY", "OLD_IMAGE"], local.stream_view_type)
+  table_arn  = var.create_table ? module.table[0].arn : data.aws_dynamodb_table.existing[0].arn
+  stream_arn = var.create_table ? module.table[0].stream_arn : data.aws_dynamodb_table.existing[0].stream_arn
 
   create_failure_queue = var.failure_destination_arn == null
   destination_arn      = local.create_failure_queue ? module.failure_queue[0].arn : var.failure_destination_arn
@@ -106,11 +103,13 @@ module "failure_queue" {
 module "role" {
   source = "./modules/execution-role"
 
-  name                      = "${var.name}-sync"
-  permissions_boundary      = var.role_permissions_boundary
-  log_group_arn             = module.function.log_group_arn
-  stream_arn                = local.stream_arn
-  table_arn_for_get_item    = local.needs_get_item ? local.table_arn : null
+  name                 = "${var.name}-sync"
+  permissions_boundary = var.role_permissions_boundary
+  log_group_arn        = module.function.log_group_arn
+  stream_arn           = local.stream_arn
+  # The handler reads the current item for KEYS_ONLY/OLD_IMAGE records, and with any view type to settle
+  # two changes to one item in the same second (lambda/README.md, "Ordering"): GetItem on this table only.
+  table_arn_for_get_item    = local.table_arn
   opensearch_domain_arn     = var.opensearch_domain_arn
   opensearch_collection_arn = var.opensearch_collection_arn
   destination_arn           = local.destination_arn

@@ -47,7 +47,8 @@ locals {
         Resource = [local.destination_resource]
       },
     ],
-    # KEYS_ONLY and OLD_IMAGE streams carry no new image: the handler reads the current item.
+    # The handler reads the current item when a record has no new image (KEYS_ONLY, OLD_IMAGE) and to
+    # settle two changes in the same second.
     var.table_arn_for_get_item == null ? [] : [{
       Sid      = "ReadCurrentItem"
       Action   = ["dynamodb:GetItem"]
