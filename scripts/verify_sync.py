@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ddb_opensearch_sync.bulk import dumps
 from ddb_opensearch_sync.convert import item as convert_item
 from ddb_opensearch_sync.doc_id import document_id
 
@@ -66,7 +67,8 @@ def table_documents(dynamodb: Any, table: str) -> dict[str, dict[str, Any]]:
         for raw in page["Items"]:
             attributes = event_style(raw)
             doc_id = document_id({name: attributes[name] for name in key_names})
-            documents[doc_id] = json.loads(json.dumps(convert_item(attributes), default=str), parse_float=Decimal)
+            # Through the handler's own JSON writer, so numbers come back as OpenSearch returns them.
+            documents[doc_id] = json.loads(dumps(convert_item(attributes)), parse_float=Decimal)
     return documents
 
 

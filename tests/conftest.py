@@ -53,6 +53,7 @@ def lambda_zip() -> Path:
 @pytest.fixture(scope="session")
 def stack(opensearch_url: str, lambda_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
     """moto + the OpenSearch node + the ESM runner serving dist/lambda.zip: the pipeline `make up` runs."""
+    quick = ("--refresh-interval", "0.5", "--retry-delay", "0.2", "--max-retry-delay", "2")
     with EmbeddedStack(tmp_path_factory.mktemp("stack"), [lambda_zip], opensearch_url=opensearch_url,
-                       poll_interval_s=0.1) as running:
+                       poll_interval_s=0.1, runner_args=quick) as running:
         yield running

@@ -8,6 +8,7 @@ stack must keep every record: the hook is replaced by a no-op before the server 
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 
@@ -27,6 +28,7 @@ def switch_off_moto_stream_invocation() -> None:
 def start_moto(port: int = 0) -> tuple[ThreadedMotoServer, str]:
     """Start moto in this process on 127.0.0.1 (port 0 picks a free one); returns the server and its URL."""
     switch_off_moto_stream_invocation()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one INFO line per request drowns real output
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound_port = server.get_host_and_port()

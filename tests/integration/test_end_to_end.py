@@ -59,8 +59,8 @@ def test_index_ends_equal_to_table_after_inserts_updates_and_deletes(deployed, d
 
     put(dynamodb, table, key_name, "every-type",
         title="Every type", price=Decimal("19.99"), qty=3, ok=True,
-        nothing=None, tags={"b", "a"}, sizes={3, 1, Decimal("2.5")}, blobs={b"\x02", b"\x01"}, blob=b"\x00\x01",
-        nested={"list": [1, {"deep": ["x", Decimal("0.5")]}], "map": {"k": "v"}})
+        nothing=None, tags={"b", "a"}, sizes={3, Decimal("1.5"), Decimal("2.5")}, blobs={b"\x02", b"\x01"}, blob=b"\x00\x01",
+        nested={"list": [{"deep": ["x", "y"]}, {"deep": [], "n": Decimal("0.5")}], "map": {"k": "v"}})
     for number in range(20):
         put(dynamodb, table, key_name, f"item-{number:02d}", title=f"Item {number}", rank=number,
             attrs={"colour": "red" if number % 2 else "blue", "sizes": [number, number + 1]})
@@ -79,9 +79,9 @@ def test_index_ends_equal_to_table_after_inserts_updates_and_deletes(deployed, d
     # Spelled out by hand, independent of the converter the verifier shares with the handler.
     every = next(doc for doc in documents.values() if doc[key_name] == "every-type")
     assert every == {
-        key_name: "every-type", "title": "Every type", "price": Decimal("19.99"), "qty": 3, "ok": True, "nothing": None, "tags": ["a", "b"], "sizes": [1, Decimal("2.5"), 3],
+        key_name: "every-type", "title": "Every type", "price": Decimal("19.99"), "qty": 3, "ok": True, "nothing": None, "tags": ["a", "b"], "sizes": [Decimal("1.5"), Decimal("2.5"), 3],
         "blobs": ["AQ==", "Ag=="], "blob": "AAE=",
-        "nested": {"list": [1, {"deep": ["x", Decimal("0.5")]}], "map": {"k": "v"}},
+        "nested": {"list": [{"deep": ["x", "y"]}, {"deep": [], "n": Decimal("0.5")}], "map": {"k": "v"}},
     }
     updated = next(doc for doc in documents.values() if doc[key_name] == "item-04")
     assert updated == {key_name: "item-04", "title": "Updated 4", "rank": 4}
