@@ -22,7 +22,7 @@ from verify_sync import compare, index_documents, post_json
 
 ROOT = Path(__file__).resolve().parent.parent
 CONVERGE_TIMEOUT_S = 120
-QUERY = "wireless noise cancelling"
+QUERY = "wireless headphones"
 
 KINDS = ["headphones", "speaker", "keyboard", "mouse", "monitor", "charger"]
 TRAITS = ["wireless", "noise cancelling", "ergonomic", "compact", "waterproof", "backlit"]
@@ -52,11 +52,16 @@ def typed(product: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_changes(dynamodb: Any, table: str, key_name: str) -> int:
-    """Insert the catalogue, re-price a third of it, delete a sixth; returns the number of changes written."""
+    """Insert the catalogue, re-price a third of it, delete a sixth; returns the number of changes written.
+
+    Every item carries this run's time, so a second run changes every document and the wait measures a real sync.
+    """
     products = catalogue()
+    run = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     changes = 0
     for number, product in enumerate(products):
-        dynamodb.put_item(TableName=table, Item={key_name: {"S": f"p-{number:03d}"}, **typed(product)})
+        dynamodb.put_item(TableName=table,
+                          Item={key_name: {"S": f"p-{number:03d}"}, **typed(product), "demo_run": run})
         changes += 1
     for number in range(0, len(products), 3):
         dynamodb.update_item(TableName=table, Key={key_name: {"S": f"p-{number:03d}"}},
