@@ -87,13 +87,14 @@ def syncer(url: str, index: str, transport: Any = None) -> Syncer:
 
 
 def warm_up(url: str) -> None:
-    """Let the node's JIT warm up on both request shapes before anything is timed."""
+    """Bring the node to steady state (JIT-compiled, mappings made) on both request shapes before timing:
+    a freshly started node is up to twice as slow for its first few thousand documents."""
     sync, pool = syncer(url, f"bench-warm-{uuid.uuid4().hex[:8]}"), urllib3.PoolManager()
-    data = records(3000, seed=1)
+    data = records(10000, seed=1)
     with contextlib.redirect_stdout(io.StringIO()):
         for i in range(0, len(data), 100):
             sync.handle({"Records": data[i:i + 100]})
-    one_request_per_record(pool, url, f"bench-warm-guide-{uuid.uuid4().hex[:8]}", data[:300])
+    one_request_per_record(pool, url, f"bench-warm-guide-{uuid.uuid4().hex[:8]}", data[:500])
 
 
 def throughput(url: str, batch_size: int, rounds: int = 5) -> tuple[float, float]:
