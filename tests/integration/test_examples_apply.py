@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import boto3
@@ -35,14 +36,20 @@ def apply_then_replan(example: str, work_dir: Path, env: dict[str, str], variabl
     return terraform.outputs()
 
 
+@pytest.fixture
+def package(lambda_zip, tmp_path) -> Path:
+    """A private copy of dist/lambda.zip: a rebuild of dist/ between apply and re-plan must not look like drift."""
+    return Path(shutil.copy(lambda_zip, tmp_path / "lambda.zip"))
+
+
 def zip_sha256(path: Path) -> str:
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
-def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack, lambda_zip, tmp_path):
-    outputs = apply_then_replan("local", tmp_path, stack.env, {
+def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack, package, tmp_path):
+    outputs = apply_then_replan("local", tmp_path / "tf", stack.env, {
         "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": stack.opensearch_url,
-        "name": "ex-local", "lambda_zip_path": str(lambda_zip)})
+        "name": "ex-local", "lambda_zip_path": str(package)})
     lam = client("lambda", stack.aws_endpoint_url, stack.region)
 
     mapping = lam.get_event_source_mapping(UUID=outputs["event_source_mapping_uuid"])
@@ -59,7 +66,7 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
     assert queue_arn["SqsManagedSseEnabled"] == "true"
 
     function = lam.get_function(FunctionName=outputs["function_name"])["Configuration"]
-    assert function["CodeSha256"] == zip_sha256(lambda_zip)  # the runner finds the zip by this hash
+    assert function["CodeSha256"] == zip_sha256(package)  # the runner finds the zip by this hash
     assert function["Handler"] == "ddb_opensearch_sync.handler.lambda_handler"
     assert function["Environment"]["Variables"] == {"OPENSEARCH_ENDPOINT": stack.opensearch_url,
                                                     "OPENSEARCH_INDEX": "ex-local", "OPENSEARCH_AUTH": "none"}
@@ -110,25 +117,25 @@ def existing_table(stack):
     return dynamodb.describe_table(TableName="ExOrders")["Table"]
 
 
-def test_existing_table_example_uses_its_stream_and_replans_clean(stack, lambda_zip, existing_table, tmp_path):
-    outputs = apply_then_replan("existing-table", tmp_path, stack.env, {
+def test_existing_table_example_uses_its_stream_and_replans_clean(stack, package, existing_table, tmp_path):
+    outputs = apply_then_replan("existing-table", tmp_path / "tf", stack.env, {
         "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": stack.opensearch_url,
-        "name": "ex-existing", "table_name": "ExOrders", "lambda_zip_path": str(lambda_zip)})
+        "name": "ex-existing", "table_name": "ExOrders", "lambda_zip_path": str(package)})
     assert outputs["stream_arn"] == existing_table["LatestStreamArn"]
     statements = {s["Sid"]: s for s in json.loads(outputs["role_policy_json"])["Statement"]}
     assert statements["ReadCurrentItem"]["Resource"] == [existing_table["TableArn"]]
 
 
-def test_existing_table_without_stream_is_refused_at_plan_time(stack, lambda_zip, tmp_path):
+def test_existing_table_without_stream_is_refused_at_plan_time(stack, package, tmp_path):
     client("dynamodb", stack.aws_endpoint_url, stack.region).create_table(
         TableName="ex-no-stream", BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
-    terraform = Terraform(EXAMPLES / "existing-table", tmp_path, env=stack.env)
+    terraform = Terraform(EXAMPLES / "existing-table", tmp_path / "tf", env=stack.env)
     terraform.init()
     result = terraform.run("plan", "-input=false", f"-state={terraform.state}",
                            f"-var=aws_endpoint_url={stack.aws_endpoint_url}",
                            f"-var=opensearch_endpoint={stack.opensearch_url}", "-var=table_name=ex-no-stream",
-                           f"-var=lambda_zip_path={lambda_zip}", check=False)
+                           f"-var=lambda_zip_path={package}", check=False)
     assert result.returncode == 1
     assert "Table ex-no-stream has no stream enabled" in " ".join(result.stderr.split())
