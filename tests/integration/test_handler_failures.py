@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import uuid
+from typing import Callable
 
 import boto3
 import pytest
@@ -91,24 +92,56 @@ def test_unreachable_endpoint_reports_every_record_and_names_the_host(moto_url, 
     assert f"127.0.0.1:{port}" in last_line(capsys)["errors"][0]["error"]
 
 
-def test_poison_goes_to_the_sqs_destination_with_its_error_and_the_stream_moves_on(opensearch_url, moto_url, monkeypatch):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    sqs = boto3.client("sqs", endpoint_url=moto_url, region_name=REGION,
-                       aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+def aws_client(service: str, moto_url: str):
+    return boto3.client(service, endpoint_url=moto_url, region_name=REGION,
+                        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+
+
+def queue(moto_url: str) -> tuple[str, str]:
+    sqs = aws_client("sqs", moto_url)
     url = sqs.create_queue(QueueName=f"poison-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def destination(kind: str, moto_url: str) -> tuple[str, Callable[[], list[str]]]:
+    """A real (moto) failure destination of the given kind, and a function returning the bodies it received."""
+    sqs = aws_client("sqs", moto_url)
+    if kind == "s3":
+        s3, bucket = aws_client("s3", moto_url), f"poison-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=bucket)
+        return f"arn:aws:s3:::{bucket}", lambda: [s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode()
+                                                  for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    url, queue_arn = queue(moto_url)
+    received = lambda: [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])]
+    if kind == "sqs":
+        return queue_arn, received
+    sns = aws_client("sns", moto_url)
+    topic = sns.create_topic(Name=f"poison-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    return topic, received
+
+
+@pytest.mark.parametrize("kind", ["sqs", "sns", "s3"])
+def test_poison_goes_to_the_destination_with_its_error_and_the_stream_moves_on(opensearch_url, moto_url, monkeypatch, kind):
+    use_moto_for_boto3(monkeypatch, moto_url)
+    arn, received = destination(kind, moto_url)
     table = Table(moto_url)
     index = f"h-{uuid.uuid4().hex[:10]}"
     table.items.put_item(Item={"pk": "ok-1", "n": 1})
     table.items.put_item(Item={"pk": "bad", "n": "not a number"})  # n is mapped long by the first document
+    table.items.put_item(Item={"pk": "huge", "n": "x" * 300_000})  # over SQS/SNS's 256 KiB with its images
     table.items.put_item(Item={"pk": "ok-2", "n": 2})
     records = table.changes()
     sync = syncer(opensearch_url, index, POISON_POLICY="destination", FAILURE_DESTINATION_ARN=arn)
     assert failed(sync.handle({"Records": records[:1]})) == []
     assert failed(sync.handle({"Records": records[1:]})) == []
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
-    assert len(messages) == 1
-    body = json.loads(messages[0]["Body"])
-    assert body["condition"] == "PoisonRecord" and "mapper_parsing_exception" in body["error"]
-    assert body["record"]["dynamodb"]["SequenceNumber"] == records[1]["dynamodb"]["SequenceNumber"]
+    bodies = sorted((json.loads(b) for b in received()), key=lambda m: m["record"]["dynamodb"]["SequenceNumber"])
+    assert [m["record"]["dynamodb"]["SequenceNumber"] for m in bodies] == [sequence(records[1]), sequence(records[2])]
+    assert all(m["condition"] == "PoisonRecord" and "mapper_parsing_exception" in m["error"] for m in bodies)
+    assert ("NewImage" in bodies[1]["record"]["dynamodb"]) is (kind == "s3")  # queues and topics get keys only
+    assert bodies[1]["record"]["dynamodb"]["Keys"] == {"pk": {"S": "huge"}}
     assert sorted(index_state(opensearch_url, index)) == ["ok-1", "ok-2"]
+
+
+def sequence(record: dict) -> str:
+    return record["dynamodb"]["SequenceNumber"]
