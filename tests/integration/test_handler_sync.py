@@ -56,6 +56,18 @@ def test_every_view_and_type_ends_with_the_index_equal_to_the_table(opensearch_u
     assert documents["p-1"]["tags"] == ["running", "trail"] and documents["p-1"]["ratings"] == [-1, Decimal("3"), Decimal("4.5")]
 
 
+def test_binary_keys_with_a_keys_only_stream(opensearch_url, moto_url, monkeypatch):
+    use_moto_for_boto3(monkeypatch, moto_url)
+    table, index = Table(moto_url, view="KEYS_ONLY", partition_type="B"), new_index()
+    for key in (b"\x00\xff", b"~/+", b"plain"):
+        table.items.put_item(Item={"pk": key, "name": repr(key)})
+    table.items.update_item(Key={"pk": b"plain"}, UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": 5})
+    table.items.delete_item(Key={"pk": b"~/+"})
+    assert failed(syncer(opensearch_url, index).handle({"Records": table.changes()})) == []
+    assert_index_equals_table(opensearch_url, index, table)
+    assert sorted(index_state(opensearch_url, index)) == ["AP8", "cGxhaW4"]
+
+
 def test_composite_keys_and_a_full_text_search_finds_the_synced_items(opensearch_url, moto_url):
     table, index = Table(moto_url, sort_key=True), new_index()
     for sk, name in enumerate(["blue wool sock", "red wool hat", "green cotton shirt"]):
