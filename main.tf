@@ -162,6 +162,8 @@ module "event_source_mapping" {
   filter_patterns                    = var.mapping.filter_patterns
   tumbling_window_in_seconds         = var.mapping.tumbling_window_in_seconds
   metrics                            = var.mapping.metrics
+  filter_criteria_kms_key_arn        = var.mapping.filter_criteria_kms_key_arn
+  tags                               = var.tags
 
   # The mapping starts polling at once: its role must already be allowed to read the stream (facts.md §24).
   depends_on = [module.role]

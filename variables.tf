@@ -379,7 +379,8 @@ variable "mapping" {
     maximum_record_age_in_seconds (-1 or 60-604800, default 3600: failures reach the destination while still in the 24 h stream),
     report_batch_item_failures (default true: only the failed part of a batch is retried), filter_patterns (up to 5 JSON
     objects; default none), tumbling_window_in_seconds (0-900, default null = off; this handler does not aggregate),
-    metrics (default ["EventCount"]; [] to turn off).
+    metrics (default ["EventCount"]; [] to turn off), filter_criteria_kms_key_arn (customer key for the filter
+    patterns; default null = AWS-owned key).
   EOT
   type = object({
     enabled                            = optional(bool, true)
@@ -394,6 +395,7 @@ variable "mapping" {
     filter_patterns                    = optional(list(string), [])
     tumbling_window_in_seconds         = optional(number)
     metrics                            = optional(list(string), ["EventCount"])
+    filter_criteria_kms_key_arn        = optional(string)
   })
   default  = {}
   nullable = false

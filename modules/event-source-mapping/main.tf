@@ -35,6 +35,10 @@ resource "aws_lambda_event_source_mapping" "this" {
     }
   }
 
+  # Encrypts the filter criteria at rest with a customer key (Lambda uses an AWS-owned key otherwise).
+  kms_key_arn = var.filter_criteria_kms_key_arn
+  tags        = var.tags
+
   dynamic "metrics_config" {
     for_each = length(var.metrics) > 0 ? [1] : []
     content {

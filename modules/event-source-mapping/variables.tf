@@ -144,3 +144,15 @@ variable "metrics" {
     error_message = "metrics may only be [] or [\"EventCount\"]."
   }
 }
+
+variable "filter_criteria_kms_key_arn" {
+  description = "KMS key ARN to encrypt the filter patterns with, or null (default: an AWS-owned key). The function's role needs no rights on it; the key policy must allow Lambda."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags to apply to the event source mapping."
+  type        = map(string)
+  default     = {}
+}
