@@ -48,7 +48,7 @@ test-unit: venv
 	$(PY) -m pytest tests/unit
 
 test-terraform:
-	terraform init -backend=false -input=false $(TF_INIT_FLAGS) >/dev/null
+	terraform init -backend=false -input=false -test-directory=tests/terraform $(TF_INIT_FLAGS) >/dev/null
 	terraform test -test-directory=tests/terraform
 
 test-integration: package
