@@ -166,8 +166,8 @@ variable "handler_settings" {
     so the mapping retries, bisects and finally sends its coordinates to the on-failure destination - or "destination":
     the handler sends records OpenSearch rejects for good, with their content, to the on-failure destination and
     carries on), ttl_deletes ("delete" - default - or "keep" documents whose items TTL expired), include_fields /
-    exclude_fields (top-level attributes to index / leave out; not both for one field), log_level (INFO, DEBUG,
-    WARNING, ERROR), metrics_namespace (CloudWatch namespace of the handler's metrics).
+    exclude_fields (top-level attributes to index / leave out; not both for one field), log_level (INFO - one line
+    per invocation - or DEBUG, which adds a line per failed record), metrics_namespace (CloudWatch namespace of the handler's metrics).
   EOT
   type = object({
     opensearch_region          = optional(string)
@@ -226,8 +226,8 @@ variable "handler_settings" {
   }
 
   validation {
-    condition     = var.handler_settings.log_level == null || contains(["INFO", "DEBUG", "WARNING", "ERROR"], coalesce(var.handler_settings.log_level, "-"))
-    error_message = "handler_settings.log_level must be INFO, DEBUG, WARNING or ERROR."
+    condition     = var.handler_settings.log_level == null || contains(["INFO", "DEBUG"], coalesce(var.handler_settings.log_level, "-"))
+    error_message = "handler_settings.log_level must be INFO or DEBUG (the handler accepts no other level)."
   }
 }
 

@@ -325,7 +325,7 @@ run "rejects_handler_settings_11" {
   command = plan
 
   variables {
-    handler_settings = { log_level = "TRACE" }
+    handler_settings = { log_level = "WARNING" }
   }
 
   expect_failures = [var.handler_settings]
