@@ -1,8 +1,9 @@
-"""moto server as the local AWS endpoint, with moto's own DynamoDB->Lambda invocation switched off.
+"""moto server as the local AWS endpoint, with two of its stream behaviours corrected.
 
 moto 5.x invokes the function (through Docker) on every table write while an event source mapping exists and,
 on any truthy result, empties the stream shard (facts.md §22). Our ESM runner reads the stream itself, so the
-stack must keep every record: the hook is replaced by a no-op before the server starts.
+stack must keep every record: the hook is replaced by a no-op before the server starts. moto also encodes binary
+key values twice in stream records; they are taken from the item's image instead.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import threading
 
 from moto.awslambda.models import LambdaBackend
+from moto.dynamodb.models.table import StreamRecord
 from moto.server import ThreadedMotoServer
 
 
@@ -21,13 +23,25 @@ def _keep_stream_records(self: LambdaBackend, function_arn: str, items: list, so
     return None
 
 
-def switch_off_moto_stream_invocation() -> None:
+_moto_stream_record_init = StreamRecord.__init__
+
+
+def _stream_record_with_exact_keys(self: StreamRecord, table, stream_type, event_name, old, new, seq) -> None:
+    """moto encodes binary key values twice in a stream record's Keys (its images are right): take the keys from
+    the item's image, as DynamoDB does, so binary-keyed tables get the right document ids and GetItem lookups."""
+    _moto_stream_record_init(self, table, stream_type, event_name, old, new, seq)
+    image = (new if new is not None else old).to_json()["Attributes"]
+    self.record["dynamodb"]["Keys"] = {name: image[name] for name in self.record["dynamodb"]["Keys"]}
+
+
+def patch_moto() -> None:
     LambdaBackend.send_dynamodb_items = _keep_stream_records  # type: ignore[method-assign]
+    StreamRecord.__init__ = _stream_record_with_exact_keys  # type: ignore[method-assign]
 
 
 def start_moto(port: int = 0) -> tuple[ThreadedMotoServer, str]:
     """Start moto in this process on 127.0.0.1 (port 0 picks a free one); returns the server and its URL."""
-    switch_off_moto_stream_invocation()
+    patch_moto()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one INFO line per request drowns real output
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -86,9 +86,6 @@ class Table:
         records = []
         for record in page["Records"]:
             stream = _lambda_value(record["dynamodb"])
-            # moto 5.2.5 base64-encodes binary *key* values twice in stream records (images are right;
-            # DynamoDB encodes once): undo the extra layer so events look like Lambda's.
-            stream["Keys"] = {k: {"B": base64.b64decode(v["B"]).decode()} if "B" in v else v for k, v in stream["Keys"].items()}
             stream["ApproximateCreationDateTime"] = int(record["dynamodb"]["ApproximateCreationDateTime"].timestamp())
             records.append({**record, "dynamodb": stream, "eventSourceARN": self.stream_arn})
         return records

@@ -86,3 +86,22 @@ def test_moto_keeps_stream_records_while_a_mapping_exists(moto_url):
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["Keys"]["id"]["S"] for r in records] == ["0", "1", "2"]
+
+
+def test_stream_record_keys_carry_binary_keys_as_dynamodb_does(moto_url):
+    """moto alone encodes a binary key twice in a record's Keys; the stack's moto gives the bytes that were written."""
+    kwargs = dict(endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="test",
+                  aws_secret_access_key="test")
+    dynamodb, streams = boto3.client("dynamodb", **kwargs), boto3.client("dynamodbstreams", **kwargs)
+    table = dynamodb.create_table(
+        TableName="binary-keys", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "B"}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]
+    dynamodb.put_item(TableName="binary-keys", Item={"k": {"B": b"\x01\x02"}})
+    dynamodb.delete_item(TableName="binary-keys", Key={"k": {"B": b"\x01\x02"}})
+
+    shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"][0]
+    iterator = streams.get_shard_iterator(StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"] for r in records] == [{"k": {"B": b"\x01\x02"}}] * 2
