@@ -27,13 +27,12 @@ RUNNER_START_TIMEOUT_S = 60
 class EmbeddedStack:
     """Start with `start()` (or `with EmbeddedStack(...) as stack`), stop with `stop()`; `env` is what clients need."""
 
-    def __init__(self, state_dir: Path, packages: list[Path], *, runner: bool = True,
-                 poll_interval_s: float = 0.25, opensearch_url: str = "", runner_args: tuple[str, ...] = ()) -> None:
+    def __init__(self, state_dir: Path, packages: list[Path], *, poll_interval_s: float = 0.25,
+                 opensearch_url: str = "", runner_args: tuple[str, ...] = ()) -> None:
         """`opensearch_url` reuses a node someone else runs (and stops) instead of starting one; `runner_args` are
         extra esm_runner flags (tests shorten its back-off)."""
         self.state_dir = Path(state_dir)
         self.packages = [Path(p).resolve() for p in packages]
-        self.with_runner = runner
         self.poll_interval_s = poll_interval_s
         self.runner_args = list(runner_args)
         self._moto = None
@@ -50,10 +49,6 @@ class EmbeddedStack:
                 "AWS_DEFAULT_REGION": self.region, **CREDENTIALS}
 
     @property
-    def runner_packages(self) -> list[Path]:
-        return self.packages
-
-    @property
     def runner_log(self) -> Path:
         return self.state_dir / "runner.log"
 
@@ -64,8 +59,7 @@ class EmbeddedStack:
             if not self.opensearch_url:
                 self.node = OpenSearchNode.start()
                 self.opensearch_url = self.node.url
-            if self.with_runner:
-                self._start_runner()
+            self._start_runner()
         except BaseException:
             self.stop()
             raise
@@ -73,7 +67,8 @@ class EmbeddedStack:
 
     def _start_runner(self) -> None:
         cmd = [sys.executable, "-m", "esm_runner", "--endpoint-url", self.aws_endpoint_url, "--region", self.region,
-               "--state-dir", str(self.state_dir / "runner"), "--poll-interval", str(self.poll_interval_s), *self.runner_args]
+               "--state-dir", str(self.state_dir / "runner"), "--poll-interval", str(self.poll_interval_s),
+               *self.runner_args]
         for package in self.packages:
             cmd += ["--package", str(package)]
         env = {**os.environ, **self.env,

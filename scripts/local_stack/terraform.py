@@ -58,6 +58,3 @@ class Terraform:
     def outputs(self) -> dict[str, object]:
         result = self.run("output", "-json", f"-state={self.state}")
         return {name: value["value"] for name, value in json.loads(result.stdout).items()}
-
-    def destroy(self, variables: dict[str, object]) -> None:
-        self.run("destroy", "-auto-approve", "-input=false", f"-state={self.state}", *self._var_args(variables))
