@@ -23,7 +23,7 @@ RETRYABLE = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 0.1  # seconds; doubled per attempt with jitter, capped at MAX_DELAY
 MAX_DELAY = 5.0
 SAFETY_MS = 1000  # keep this much of the invocation for mapping results and returning
-MAX_CAUSES, MAX_REASON = 8, 2000  # bound an error's cause chain and text
+MAX_CAUSES, MAX_PART = 8, 400  # bound an error's cause chain and each of its reasons
 
 
 @dataclass
@@ -96,11 +96,12 @@ def reason(error: Any) -> str:
     `mapper_parsing_exception: failed to parse caused_by: illegal_argument_exception: field name cannot be ...`."""
     parts = []
     while isinstance(error, dict) and len(parts) < MAX_CAUSES:
-        parts.append(f"{error.get('type', 'error')}: {error.get('reason') or ''}".strip())
+        part = f"{error.get('type', 'error')}: {error.get('reason') or ''}".strip()
+        parts.append(part if len(part) <= MAX_PART else part[:MAX_PART] + "...")  # a long value preview never hides the cause
         error = error.get("caused_by")
     if not parts:
-        return str(error or "")[:MAX_REASON]
-    return " caused_by: ".join(parts)[:MAX_REASON]
+        return str(error or "")[:MAX_PART]
+    return " caused_by: ".join(parts)
 
 
 def _request_error(data: bytes) -> str:

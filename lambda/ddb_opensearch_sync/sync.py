@@ -20,7 +20,7 @@ from .records import Change
 from .transport import Transport
 
 OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
-MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason is bounded by bulk.MAX_REASON)
+MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)
 DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
 
 

@@ -138,9 +138,12 @@ def test_poison_goes_to_the_destination_with_its_error_and_the_stream_moves_on(o
     bodies = sorted((json.loads(b) for b in received()), key=lambda m: m["record"]["dynamodb"]["SequenceNumber"])
     assert [m["record"]["dynamodb"]["SequenceNumber"] for m in bodies] == [sequence(records[1]), sequence(records[2])]
     assert all(m["condition"] == "PoisonRecord" and "mapper_parsing_exception" in m["error"] for m in bodies)
+    assert all("caused_by: illegal_argument_exception: For input string" in m["reason"] for m in bodies)
     assert ("NewImage" in bodies[1]["record"]["dynamodb"]) is (kind == "s3")  # queues and topics get keys only
-    assert bodies[1]["record"]["dynamodb"]["Keys"] == {"pk": {"S": "huge"}}
-    assert sorted(index_state(opensearch_url, index)) == ["ok-1", "ok-2"]
+    assert bodies[1]["record"]["dynamodb"]["Keys"] == {"pk": {"S": "huge"}} and bodies[1]["droppedFields"] == ["/n"]
+    documents = index_state(opensearch_url, index)  # the rejected items are searchable without the field
+    assert documents == {"ok-1": {"pk": "ok-1", "n": 1}, "ok-2": {"pk": "ok-2", "n": 2},
+                         "bad": {"pk": "bad", "_sync_dropped_fields": ["/n"]}, "huge": {"pk": "huge", "_sync_dropped_fields": ["/n"]}}
 
 
 def sequence(record: dict) -> str:

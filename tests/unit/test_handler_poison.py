@@ -161,6 +161,13 @@ def test_item_result_keeps_the_whole_cause_chain():
         "failed to parse date field [x] caused_by: date_time_parse_exception: Failed to parse with all enclosed parsers")
 
 
+def test_a_long_value_preview_never_hides_the_cause():
+    error = {"type": "mapper_parsing_exception", "reason": "failed to parse field [n]. Preview: '" + "x" * 5000 + "'",
+             "caused_by": {"type": "illegal_argument_exception", "reason": "For input string"}}
+    text = _item_result({"index": {"status": 400, "error": error}}).error
+    assert text.endswith("... caused_by: illegal_argument_exception: For input string") and len(text) < 500
+
+
 def test_pointers_escape_and_named_fields_are_found_inside_arrays_of_objects():
     assert degrade.pointer(("a/b", "c~d", 0, "")) == "/a~1b/c~0d/0/"
     source = {"items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": "x"}], "pk": "k"}
