@@ -81,6 +81,11 @@ def test_each_rejected_item_is_indexed_without_its_field_and_sent_with_the_cause
         assert message["keys"] == {"pk": {"S": key}} == message["record"]["dynamodb"]["Keys"]
         assert message["eventSourceARN"] == table.stream_arn
 
+    # A replay (Lambda redelivers the batch) changes nothing in the index; the destination hears of each again.
+    assert failed(syncer(opensearch_url, index, FAILURE_DESTINATION_ARN=arn).handle({"Records": records})) == []
+    assert index_state(opensearch_url, index) == documents
+    assert sorted(m["documentId"] for m in received(sqs, url)) == sorted(POISON)
+
 
 def test_a_degraded_document_keeps_the_records_version_so_an_older_replay_never_wins(opensearch_url, moto_url, monkeypatch):
     use_moto_for_boto3(monkeypatch, moto_url)

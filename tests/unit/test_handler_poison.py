@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ddb_opensearch_sync import degrade, destination
-from ddb_opensearch_sync.bulk import Result, _item_result
+from ddb_opensearch_sync.bulk import Result, _item_result, _request_error
 from ddb_opensearch_sync.config import load
 from ddb_opensearch_sync.records import Change
 from ddb_opensearch_sync.sync import Syncer, classify
@@ -159,6 +159,14 @@ def test_item_result_keeps_the_whole_cause_chain():
     assert _item_result({"index": {"status": 400, "error": error}}).error == (
         "mapper_parsing_exception: failed to parse field [d] of type [date] caused_by: illegal_argument_exception: "
         "failed to parse date field [x] caused_by: date_time_parse_exception: Failed to parse with all enclosed parsers")
+
+
+def test_a_whole_request_error_keeps_its_cause_and_other_bodies_are_quoted():
+    body = {"error": {"type": "security_exception", "reason": "no permissions for [indices:data/write/bulk]",
+                      "caused_by": {"type": "x_exception", "reason": "role missing"}}, "status": 403}
+    assert _request_error(json.dumps(body).encode()) == ("security_exception: no permissions for [indices:data/write/bulk] "
+                                                         "caused_by: x_exception: role missing")
+    assert _request_error(b"<html>Bad Gateway</html>") == "<html>Bad Gateway</html>"
 
 
 def test_a_long_value_preview_never_hides_the_cause():
