@@ -171,6 +171,7 @@ def degrade_further(change: Change, result: Result) -> bool:
     """After OpenSearch rejected an index action for good: prepare the next, smaller document (degrade.py).
     False when there is none (a delete, a whole-request status, or even the keys were rejected)."""
     if change.op != "index" or result.whole or change.source is None:
+        change.dropped = []  # nothing of the record is indexed, even if an earlier step was rejected differently
         return False
     if change.full is None:
         change.full = change.source

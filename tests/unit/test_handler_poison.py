@@ -133,6 +133,18 @@ def test_a_conflict_the_destination_cannot_take_is_reported():
     assert failures(syncer.handle({"Records": [record(1, "INSERT", "dot", ITEMS["dot"]), record(2, "INSERT", "ok", {})]})) == ["1"]
 
 
+def test_a_degraded_document_too_large_for_a_request_is_not_reported_as_indexed():
+    class TooLarge(Mapper):
+        def request(self, method, path, body, headers, timeout):
+            if b"_sync_dropped_fields" in body:
+                return 413, b"Request Entity Too Large"
+            return super().request(method, path, body, headers, timeout)
+
+    syncer, sent = sync(TooLarge())
+    assert failures(syncer.handle({"Records": [record(1, "INSERT", "dot", ITEMS["dot"])]})) == []
+    assert sent[0][1].dropped == [] and "field name cannot contain only" in sent[0][1].reason
+
+
 @pytest.mark.parametrize("status", [401, 403, 404, 429, 500, 502, 503, 504])
 def test_item_level_infrastructure_errors_are_reported_never_poison(status):
     node = Mapper(item_status=status)
