@@ -10,7 +10,8 @@ from typing import Callable
 import boto3
 import pytest
 
-from handler_helpers import CREDENTIALS, REGION, Proxy, Table, assert_index_equals_table, failed, index_state, syncer, use_moto_for_boto3
+from handler_helpers import (CREDENTIALS, REGION, Proxy, Table, assert_index_equals_table, failed, index_state, opensearch,
+                             syncer, use_moto_for_boto3)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -75,9 +76,11 @@ def test_chunks_are_bounded_by_count_and_bytes(opensearch_url, moto_url):
 def test_a_timed_out_request_is_retried(opensearch_url, moto_url):
     table, records = batch(moto_url, count=3)
     hangs = ["hang"]
+    index = f"h-{uuid.uuid4().hex[:10]}"
+    opensearch(opensearch_url, "PUT", f"/{index}")  # created beforehand: the retry must not wait for index creation
     with Proxy(opensearch_url, lambda m, p, b: hangs.pop() if hangs and "_bulk" in p else None) as proxy:
-        index = f"h-{uuid.uuid4().hex[:10]}"
-        assert failed(syncer(proxy.url, index, OPENSEARCH_TIMEOUT_SECONDS="1").handle({"Records": records})) == []
+        # The proxy holds the first request 3 s; the timeout stays below that but leaves a loaded machine time to answer.
+        assert failed(syncer(proxy.url, index, OPENSEARCH_TIMEOUT_SECONDS="2.5").handle({"Records": records})) == []
         assert proxy.requests == 2
     assert_index_equals_table(opensearch_url, index, table)
 
