@@ -63,10 +63,11 @@ def _fields(value: Any, path: Path = (), dotted: str = "") -> Iterator[tuple[Pat
 
 
 def named(source: dict[str, Any], reason: str, protected: set[str]) -> list[Path]:
-    """The values of the first field the reason names (bracketed) that the document holds, outermost only."""
-    fields = list(_fields(source))
+    """The values of the first field the reason names (bracketed) that the document holds, outermost only:
+    by its full dotted name (`failed to parse field [items.qty]`), else by its own name (`ambiguous: [.meta]`)."""
+    fields = [(p, full, own) for p, full, own in _fields(source) if p[0] not in protected]
     for candidate in _BRACKETED.findall(reason):
-        found = [p for p, full, own in fields if candidate in (full, own) and p[0] not in protected]
+        found = [p for p, full, _ in fields if full == candidate] or [p for p, _, own in fields if own == candidate]
         if found:
             return _outermost(found)
     return []

@@ -193,6 +193,9 @@ def test_pointers_escape_and_named_fields_are_found_inside_arrays_of_objects():
     source = {"items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": "x"}], "pk": "k"}
     paths = degrade.named(source, "mapper_parsing_exception: failed to parse field [items.qty] of type [long]", {"pk"})
     assert paths == [("items", 0, "qty"), ("items", 1, "qty")]
+    nested = {"name": 1, "m": {"name": 2}, "x": {".meta": 1}}
+    assert degrade.named(nested, "failed to parse field [name] of type [long]", set()) == [("name",)]  # full name first
+    assert degrade.named(nested, "ambiguous: [.meta]", set()) == [("x", ".meta")]  # else its own name, at any depth
     assert degrade.document(source, paths) == {"items": [{"sku": "a"}, {"sku": "b"}], "pk": "k",
                                                "_sync_dropped_fields": ["/items/0/qty", "/items/1/qty"]}
 
