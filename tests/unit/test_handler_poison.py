@@ -231,3 +231,26 @@ def test_destination_message_names_the_record_the_reason_and_what_was_indexed():
         "eventSourceARN": rec["eventSourceARN"], "sequenceNumber": "42", "keys": {"id": {"S": "k"}}, "documentId": "k",
         "index": "products", "droppedFields": ["/."], "action": "redrive"}
     assert message["record"] == rec and "ddb-opensearch-sync redrive" in message["hint"]
+
+
+@pytest.mark.parametrize("source, reason, paths", [  # reasons as an OpenSearch 2.19 node gives them
+    ({"q": 1}, "mapper_parsing_exception: object mapping for [q] tried to parse field [q] as object, but found a concrete value",
+     [("q",)]),
+    ({"l2": [{"a": 1}, 2]}, "illegal_argument_exception: can't merge a non object mapping [l2] with an object mapping", [("l2",)]),
+    ({"o": {"p": [1, {"r": 2}]}}, "illegal_argument_exception: can't merge a non object mapping [o.p] with an object mapping",
+     [("o", "p")]),
+    ({"big": {"n": [1, "x"]}}, "illegal_argument_exception: mapper [big.n] cannot be changed from type [text] to [long]",
+     [("big", "n")]),
+    ({"d": "notadate"}, "mapper_parsing_exception: failed to parse field [d] of type [date] in document with id '20'. Preview "
+     "of field's value: 'notadate' caused_by: illegal_argument_exception: failed to parse date field [notadate] with format "
+     "[strict_date_optional_time||epoch_millis]", [("d",)]),
+    ({"_id": "x"}, "mapper_parsing_exception: failed to parse field [_id] of type [_id] in document with id 'z'. Preview of "
+     "field's value: 'x' caused_by: mapper_parsing_exception: Field [_id] is a metadata field and cannot be added inside a "
+     "document. Use the index API request parameters.", [("_id",)]),
+    ({"color": "red"}, "strict_dynamic_mapping_exception: mapping set to strict, dynamic introduction of [color] within [_doc] "
+     "is not allowed", [("color",)]),
+    ({"": 1}, "mapper_parsing_exception: failed to parse caused_by: illegal_argument_exception: field name cannot be an empty "
+     "string", []),
+])
+def test_the_field_a_real_reason_names_is_found(source, reason, paths):
+    assert degrade.named({"pk": "k", **source}, reason, {"pk"}) == paths
