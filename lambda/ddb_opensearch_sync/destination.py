@@ -25,7 +25,7 @@ class Report:
 
 
 def hint(report: Report) -> str:
-    done = (f"indexed without {', '.join(report.dropped)} (listed in the document's _sync_dropped_fields)"
+    done = ("indexed without the values droppedFields points to (the document's _sync_dropped_fields lists them)"
             if report.dropped else "not indexed")
     return (f"{done}; fix the item in the table or the index mapping (or leave the fields out with EXCLUDE_FIELDS), "
             f"then run `{REDRIVE}` to sync the item again from the table")
@@ -47,8 +47,19 @@ def _keys_only(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "dynamodb": kept, "imagesOmitted": "message would exceed the 256 KiB SQS/SNS limit"}
 
 
-def _body(record: dict[str, Any], report: Report, function: str) -> str:
-    return json.dumps(message(record, report, function), default=str, separators=(",", ":"))
+def _body(record: dict[str, Any], report: Report, function: str, **extra: Any) -> str:
+    return json.dumps({**message(record, report, function), **extra}, default=str, separators=(",", ":"))
+
+
+def _fitting(record: dict[str, Any], report: Report, function: str) -> str:
+    """The message within 256 KiB: an item with thousands of attributes left out lists only the first pointers
+    here (`droppedFieldsOmitted` counts the rest; the document's `_sync_dropped_fields` has them all)."""
+    body, kept = _body(record, report, function), len(report.dropped)
+    while len(body.encode()) > SQS_SNS_LIMIT and kept:
+        kept //= 2
+        shorter = Report(report.reason, report.document_id, report.index, report.dropped[:kept])
+        body = _body(record, shorter, function, droppedFieldsOmitted=len(report.dropped) - kept)
+    return body
 
 
 def send(arn: str, record: dict[str, Any], report: Report, function: str) -> None:
@@ -56,7 +67,7 @@ def send(arn: str, record: dict[str, Any], report: Report, function: str) -> Non
     _, _, service, region, account, resource = arn.split(":", 5)
     body = _body(record, report, function)
     if service in ("sqs", "sns") and len(body.encode()) > SQS_SNS_LIMIT:
-        body = _body(_keys_only(record), report, function)
+        body = _fitting(_keys_only(record), report, function)
     if service == "sqs":
         sqs = aws.client("sqs", region)
         if arn not in _queue_urls:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 METRICS = ("Records", "Written", "Stale", "Skipped", "PoisonSent", "Degraded", "Failed", "Retries", "BulkLatencyMs")
 SUMMARY_ITEMS = 5  # poison records and errors repeated in the summary line (every poison record has its own line)
 REASON_CHARS = 1000  # of a reason in a log line; a record's identity (sequence number, keys, ids) is never cut
+LOGGED_POINTERS = 100  # dropped-field pointers in a log line (the document's _sync_dropped_fields has them all)
 
 
 class Summary:
@@ -37,7 +38,9 @@ class Summary:
         self.note("poison", sequence, report.reason)
         line = {"level": "WARNING", "message": "poison record", "outcome": outcome, "sequenceNumber": sequence,
                 "keys": stream.get("Keys"), "documentId": report.document_id, "index": report.index,
-                "droppedFields": report.dropped, "reason": report.reason[:REASON_CHARS]}
+                "droppedFields": report.dropped[:LOGGED_POINTERS], "reason": report.reason[:REASON_CHARS]}
+        if len(report.dropped) > LOGGED_POINTERS:
+            line["droppedFieldsOmitted"] = len(report.dropped) - LOGGED_POINTERS
         print(json.dumps(line, separators=(",", ":"), default=str), file=sys.stdout, flush=True)
 
     def line(self, records: int, failed: int, stats: dict[str, Any]) -> str:

@@ -254,3 +254,24 @@ def test_destination_message_names_the_record_the_reason_and_what_was_indexed():
 ])
 def test_the_field_a_real_reason_names_is_found(source, reason, paths):
     assert degrade.named({"pk": "k", **source}, reason, {"pk"}) == paths
+
+
+def test_a_message_with_thousands_of_dropped_fields_still_fits_a_queue(monkeypatch):
+    bodies = []
+
+    class Queue:
+        def get_queue_url(self, **kwargs):
+            return {"QueueUrl": "q"}
+
+        def send_message(self, QueueUrl, MessageBody):
+            bodies.append(MessageBody)
+
+    monkeypatch.setattr(destination.aws, "client", lambda *args: Queue())
+    dropped = [f"/attribute-with-a-long-name-{n:06d}" for n in range(20_000)]
+    rec = record(7, "INSERT", "k", {name[1:]: {"N": "1"} for name in dropped})
+    destination.send(ARN + "-wide", rec, destination.Report("limit of total fields", "k", "products", dropped), "fn")
+    message = json.loads(bodies[0])
+    assert len(bodies[0].encode()) <= destination.SQS_SNS_LIMIT and "NewImage" not in message["record"]["dynamodb"]
+    assert message["droppedFields"] == dropped[:len(message["droppedFields"])] and message["droppedFields"]
+    assert message["droppedFieldsOmitted"] == len(dropped) - len(message["droppedFields"])
+    assert message["keys"] == {"id": {"S": "k"}} and message["sequenceNumber"] == "7"
