@@ -32,7 +32,7 @@ class Script:
             return interpret({"batchItemFailures": [{"itemIdentifier": s} for s in bad]}, None, sequences, True)
         return interpret(None, "poison", sequences, True)
 
-    def discard(self, batch, condition, outcome, invocations):
+    def discard(self, batch, condition, outcome, invocations, first_failure):
         self.discarded.append(([p.sequence for p in batch], condition, invocations))
 
     def run(self, records, policy, clock=lambda: 1000.0):
@@ -57,10 +57,11 @@ def test_without_bisect_the_whole_batch_is_retried_then_discarded():
     assert script.discarded == [([100, 101, 102], "RetryAttemptsExhausted", 2)]
 
 
-def test_partial_failure_retries_from_the_lowest_reported_record():
+def test_partial_failure_makes_the_rest_a_new_batch_with_the_whole_retry_budget():
     script = Script(poison={102, 104}, partial=True)
     script.run(pending(5), RetryPolicy(max_retry_attempts=1))
-    assert script.calls == [[100, 101, 102, 103, 104], [102, 103, 104]]
+    # As recorded on AWS: after the first partial failure the rest is delivered 1 + MaximumRetryAttempts times.
+    assert script.calls == [[100, 101, 102, 103, 104]] + [[102, 103, 104]] * 2
     assert script.discarded == [([102, 103, 104], "RetryAttemptsExhausted", 2)]
 
 
@@ -69,7 +70,7 @@ def test_partial_failure_with_bisect_splits_at_the_sequence_number_without_a_ret
     script.run(pending(4), RetryPolicy(bisect_on_error=True, max_retry_attempts=0))
     # Split at 102 (free), then 102 at the head fails again: that is the retry budget (0) exhausted.
     assert script.calls == [[100, 101, 102, 103], [102, 103]]
-    assert script.discarded == [([102, 103], "RetryAttemptsExhausted", 2)]
+    assert script.discarded == [([102, 103], "RetryAttemptsExhausted", 1)]
 
 
 def test_transient_failure_is_retried_then_succeeds():
@@ -96,7 +97,7 @@ def test_errors_before_invocation_are_not_counted_as_retries():
 
     done = []
     deliver(pending(1), RetryPolicy(max_retry_attempts=0), attempt, lambda *a: pytest.fail("discarded"),
-            wait=lambda s: True, on_done=done.extend)
+            wait=lambda s: True, on_done=done.extend, clock=lambda: 1000.0)
     assert len(calls) == 4 and len(done) == 1
 
 
@@ -104,7 +105,7 @@ def test_stopping_during_a_retry_wait_leaves_the_batch_undone():
     script = Script(poison={100})
     with pytest.raises(Stopped):
         deliver(pending(1), RetryPolicy(), script.attempt, script.discard, wait=lambda s: False,
-                on_done=script.done.extend)
+                on_done=script.done.extend, clock=lambda: 1000.0)
     assert script.done == [] and script.discarded == []
 
 

@@ -68,6 +68,14 @@ def key(i):
     return {"pk": {"S": f"item-{i}"}}
 
 
+# An hour ago, on a window boundary: windows long over, records still within the stream's 24 h retention.
+HOUR_AGO = (int(time.time()) // 3600 - 1) * 3600
+
+
+def iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
 def test_parent_shard_is_delivered_before_its_children(tmp_path):
     stream = InMemoryStream()
     stream.add_shard("parent")
@@ -147,9 +155,9 @@ def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path
     stream = InMemoryStream()
     stream.add_shard("s")
     for i in range(4):
-        stream.put("s", key(i), created=3000.2)
+        stream.put("s", key(i), created=HOUR_AGO + 0.2)
     for i in range(2):
-        stream.put("s", key(i), created=3011.0)
+        stream.put("s", key(i), created=HOUR_AGO + 11.0)
 
     def behaviour(event):
         return {"state": {"count": event["state"].get("count", 0) + len(event["Records"])}}
@@ -160,7 +168,7 @@ def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path
                 batch_size=3, tumbling_window=10)
     finals = [e for e in invoker.events if e["isFinalInvokeForWindow"]]
     assert [f["state"] for f in finals] == [{"count": 4}, {"count": 2}]
-    assert finals[0]["window"] == {"start": "1970-01-01T00:50:00Z", "end": "1970-01-01T00:50:10Z"}
+    assert finals[0]["window"] == {"start": iso(HOUR_AGO), "end": iso(HOUR_AGO + 10)}
     assert all(e["shardId"] == "s" and e["eventSourceARN"] == stream.stream_arn for e in invoker.events)
     first_window_batches = [len(e["Records"]) for e in invoker.events if e["window"] == finals[0]["window"]]
     assert first_window_batches == [3, 1, 0]
@@ -232,7 +240,7 @@ def test_a_state_over_1_mb_ends_the_window_early(tmp_path):
     stream = InMemoryStream()
     stream.add_shard("s")
     for i in range(4):
-        stream.put("s", key(i), created=3000.0)
+        stream.put("s", key(i), created=HOUR_AGO)
 
     def behaviour(event):
         grown = any(r["dynamodb"]["Keys"] == key(0) for r in event["Records"])
