@@ -112,3 +112,48 @@ def test_stopping_during_a_retry_wait_leaves_the_batch_undone():
 def test_retry_delay_doubles_up_to_the_cap():
     policy = RetryPolicy(retry_delay=1.0, max_retry_delay=5.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
+
+
+class FakeTime:
+    """A clock that the retry waits move forward; keeps every wait."""
+
+    def __init__(self, now=1000.0):
+        self.now, self.waits = now, []
+
+    def wait(self, seconds):
+        self.waits.append(seconds)
+        self.now += seconds
+        return True
+
+
+AWS_DEFAULTS = RetryPolicy(bisect_on_error=True, max_retry_attempts=-1, max_record_age=-1, retry_delay=1.0,
+                           max_retry_delay=5.0)  # the module's defaults: retries -1, record age -1, bisect on
+
+
+def test_with_unlimited_retries_and_age_a_poison_record_blocks_until_it_leaves_the_stream():
+    time = FakeTime()
+    script = Script(poison={102})
+    deliver(pending(4), AWS_DEFAULTS, script.attempt, script.discard, wait=time.wait,
+            on_done=lambda items: script.done.extend(p.sequence for p in items), clock=lambda: time.now)
+    # Bisect isolates 102; it is retried (never discarded for retries) until 24 h after it was written, while 103
+    # waits behind it (order is kept); then both have left the stream and go to the destination as too old.
+    invocations_of_102 = sum(102 in call for call in script.calls)
+    assert script.discarded == [([102], "RecordAgeExceeded", invocations_of_102), ([103], "RecordAgeExceeded", 2)]
+    assert script.done == [100, 101, 102, 103] and invocations_of_102 > 1000
+    assert 86400 < time.now - 1000.0 <= 86400 + 5.0
+    assert max(time.waits) == 5.0 and len(time.waits) > 86400 / 5.0 - 10  # bounded back-off all day long
+
+
+def test_with_unlimited_retries_and_age_an_outage_of_ten_minutes_loses_nothing_and_recovers_within_the_cap():
+    time = FakeTime()
+    outage_ends = 1000.0 + 600.0
+
+    def attempt(batch):
+        sequences = [str(p.sequence) for p in batch]
+        return interpret(None, "ConnectionError" if time.now < outage_ends else None, sequences, True)
+
+    done = []
+    deliver(pending(3), AWS_DEFAULTS, attempt, lambda *a: pytest.fail("discarded during an outage"),
+            wait=time.wait, on_done=lambda items: done.extend(p.sequence for p in items), clock=lambda: time.now)
+    assert sorted(done) == [100, 101, 102]
+    assert time.now - outage_ends <= 5.0  # delivered within the back-off cap of the endpoint coming back
