@@ -45,12 +45,12 @@ class RecordingInvoker:
             return [r["dynamodb"]["SequenceNumber"] for e in self.events for r in e["Records"]]
 
 
-def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None, **settings):
+def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None, sender=None, **settings):
     settings = MappingSettings(uuid="m-1", function_arn=FUNCTION, stream_arn=stream.stream_arn, enabled=True,
                                **settings)
     metrics = MappingMetrics(event_counts=True)
     context = ShardContext(settings=settings, source=stream, checkpoints=CheckpointStore(tmp_path, "m-1"),
-                           invoker=invoker, sender=None, metrics=metrics, log=JsonLog(log_stream or io.StringIO()),
+                           invoker=invoker, sender=sender, metrics=metrics, log=JsonLog(log_stream or io.StringIO()),
                            stop=threading.Event(), poll_interval=0.01,
                            policy=RetryPolicy(settings.bisect_on_error, settings.max_retry_attempts,
                                               settings.max_record_age, 0.01, 0.05))
