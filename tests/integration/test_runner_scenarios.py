@@ -294,7 +294,8 @@ def test_filters_deliver_matching_records_and_checkpoint_the_others(scenario, st
 def handler(event, context):
     record_invocation(event, context)
 ''')
-    active = {"dynamodb": {"NewImage": {"status": {"S": ["active"]}, "price": {"N": [{"numeric": [">", 10]}]}}}}
+    # N values are strings in the event: AWS never matches them with "numeric" (tests/fixtures/aws_recordings)
+    active = {"dynamodb": {"NewImage": {"status": {"S": ["active"]}, "price": {"N": [{"anything-but": ["5"]}]}}}}
     removed = {"eventName": ["REMOVE"]}
     filters = [{"Pattern": json.dumps(active)}, {"Pattern": json.dumps(removed)}]
     s.map(BatchSize=100, FilterCriteria={"Filters": filters}, MetricsConfig={"Metrics": ["EventCount"]})
@@ -344,7 +345,7 @@ MALFORMED = [
     {"batchItemFailures": [{"itemIdentifier": "1"}]},
     {"batchItemFailures": [{"itemId": "first"}]},
 ]
-SUCCESS = [None, {}, {"batchItemFailures": []}, {"batchItemFailures": None}]
+SUCCESS = [None, [], {}, {"batchItemFailures": []}, {"batchItemFailures": None}]
 RESPOND = '''
 def handler(event, context):
     record_invocation(event, context)
@@ -371,7 +372,7 @@ def test_malformed_partial_response_fails_the_whole_batch(scenario, start_runner
     assert [len(i["seqs"]) for i in s.invocations()] == [3, 3]
 
 
-@pytest.mark.parametrize("response", SUCCESS, ids=["None", "empty-object", "empty-list", "null-list"])
+@pytest.mark.parametrize("response", SUCCESS, ids=["None", "list", "empty-object", "empty-list", "null-list"])
 def test_success_responses_checkpoint_the_batch(scenario, start_runner, tmp_path, response):
     s = scenario(RESPOND, env={"RESPONSE": json.dumps(response)})
     s.map(BatchSize=10, MaximumBatchingWindowInSeconds=1, FunctionResponseTypes=["ReportBatchItemFailures"],
@@ -569,6 +570,48 @@ def handler(event, context):
     assert not stopper.is_alive(), "stop() returned while retries were pending"
 
 
+def start_cli(s: Scenario, moto_url: str, state_dir: Path, log: Any, *flags: str) -> subprocess.Popen[bytes]:
+    """``python -m esm_runner`` serving the scenario's function, as the embedded stack starts it."""
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    command = [sys.executable, "-m", "esm_runner", "--endpoint-url", moto_url, "--region", REGION,
+               "--package", str(s.package), "--state-dir", str(state_dir), "--function", s.name,
+               "--poll-interval", "0.05", "--refresh-interval", "0.2", *flags]
+    env = {**os.environ, "PYTHONPATH": str(scripts), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    return subprocess.Popen(command, env=env, stderr=log, stdout=subprocess.DEVNULL)
+
+
+def test_a_runner_killed_mid_retries_resumes_its_retry_budget(scenario, moto_url, tmp_path, clients):
+    s = scenario('''
+def handler(event, context):
+    record_invocation(event, context)
+    raise RuntimeError("down")
+''')
+    url, queue_arn = s.queue()
+    s.map(BatchSize=10, MaximumRetryAttempts=4, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    s.put("k0")
+    state_dir = tmp_path / "cli-state"
+    checkpoint = state_dir / f"{s.mapping_uuid}.json"
+    back_off = ("--retry-delay", "1", "--max-retry-delay", "1")
+    with open(tmp_path / "runner.log", "ab") as log:
+        first = start_cli(s, moto_url, state_dir, log, *back_off)
+        try:  # kill -9 in the back-off after the second failed delivery, once its retry state is on disk
+            wait_for(lambda: checkpoint.exists() and '"retries": 2' in checkpoint.read_text(), timeout=60,
+                     what="the second failed delivery's retry state")
+        finally:
+            first.kill()
+            first.wait(timeout=15)
+        delivered_before_the_kill = len(s.invocations())
+        second = start_cli(s, moto_url, state_dir, log, *back_off)  # what the stack's supervisor does
+        try:
+            [message] = receive_all(clients["sqs"], url, 1)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=15)
+    assert delivered_before_the_kill == 2
+    assert len(s.invocations()) == 5, "1 + MaximumRetryAttempts deliveries in total, across the kill"
+    assert message["requestContext"]["approximateInvokeCount"] == 5
+
+
 def test_cli_serves_mappings_logs_json_lines_and_stops_on_sigterm(scenario, moto_url, tmp_path):
     s = scenario('''
 def handler(event, context):
@@ -578,13 +621,8 @@ def handler(event, context):
     s.map(BatchSize=10)
     s.put("k0")
     log_path = tmp_path / "runner.log"
-    scripts = Path(__file__).resolve().parents[2] / "scripts"
-    command = [sys.executable, "-m", "esm_runner", "--endpoint-url", moto_url, "--region", REGION,
-               "--package", str(s.package), "--state-dir", str(tmp_path / "cli-state"), "--function", s.name,
-               "--poll-interval", "0.05", "--refresh-interval", "0.2"]
-    env = {**os.environ, "PYTHONPATH": str(scripts), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env=env, stderr=log, stdout=subprocess.DEVNULL)
+        process = start_cli(s, moto_url, tmp_path / "cli-state", log)
         try:
             wait_for(lambda: s.delivered() == s.sequences(), what="the CLI runner to deliver the record")
         finally:
