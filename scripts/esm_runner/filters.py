@@ -76,6 +76,23 @@ def _validate_numeric(conditions: Any, path: str) -> None:
         )
 
 
+def numeric_on_dynamodb_numbers(patterns: tuple[FilterPattern, ...]) -> list[str]:
+    """Where a pattern applies ``numeric`` to a DynamoDB ``N`` value: valid, but it never matches (on AWS either),
+    so such a filter silently drops every record it was meant to select."""
+    found: list[str] = []
+
+    def walk(node: dict[str, Any], path: str) -> None:
+        for key, rule in node.items():
+            if isinstance(rule, dict):
+                walk(rule, f"{path}.{key}")
+            elif key == "N" and any(isinstance(matcher, dict) and "numeric" in matcher for matcher in rule):
+                found.append(f"{path}.{key}")
+
+    for index, pattern in enumerate(patterns):
+        walk(pattern, f"filter #{index}")
+    return found
+
+
 def matches_any(record: dict[str, Any], patterns: tuple[FilterPattern, ...]) -> bool:
     """True when there are no filters or any filter matches the record."""
     return not patterns or any(_matches(pattern, record) for pattern in patterns)

@@ -231,7 +231,7 @@ class Runner:
             self.log.error("mapping_invalid", mapping=uuid, error=str(exc))
             return None
         for warning in settings.warnings:
-            self.log.warning("mapping_setting_outside_documented_range", mapping=uuid, detail=warning)
+            self.log.warning("mapping_setting_warning", mapping=uuid, detail=warning)
         if not settings.enabled:
             self.log.info("mapping_disabled", mapping=uuid, state=config.get("State"))
             return None
