@@ -193,6 +193,11 @@ def start_runner(moto_url: str, tmp_path: Path) -> Iterator[Callable[..., tuple[
         runner.stop()
 
 
+ALWAYS_FAILING = '''
+def handler(event, context):
+    record_invocation(event, context)
+    raise RuntimeError("always failing")
+'''
 FAIL_ON_POISON = '''
 def handler(event, context):
     poisoned = any("poison" in image for image in images(event))
@@ -270,11 +275,7 @@ def handler(event, context):
 
 
 def test_records_older_than_the_maximum_age_are_sent_to_the_destination(scenario, start_runner, clients):
-    s = scenario('''
-def handler(event, context):
-    record_invocation(event, context)
-    raise RuntimeError("always failing")
-''')
+    s = scenario(ALWAYS_FAILING)
     url, queue_arn = s.queue()
     # moto stores 1 s although AWS's minimum is 60 s; the runner honours it with a warning, which keeps this quick.
     s.map(BatchSize=10, MaximumRecordAgeInSeconds=1, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
@@ -556,11 +557,7 @@ def handler(event, context):
 
 
 def test_runner_stops_promptly_while_a_batch_is_being_retried(scenario, start_runner):
-    s = scenario('''
-def handler(event, context):
-    record_invocation(event, context)
-    raise RuntimeError("down")
-''')
+    s = scenario(ALWAYS_FAILING)
     s.map(BatchSize=10)
     s.put("k0")
     runner, _ = start_runner(s)
@@ -582,11 +579,7 @@ def start_cli(s: Scenario, moto_url: str, state_dir: Path, log: Any, *flags: str
 
 
 def test_a_runner_killed_mid_retries_resumes_its_retry_budget(scenario, moto_url, tmp_path, clients):
-    s = scenario('''
-def handler(event, context):
-    record_invocation(event, context)
-    raise RuntimeError("down")
-''')
+    s = scenario(ALWAYS_FAILING)
     url, queue_arn = s.queue()
     s.map(BatchSize=10, MaximumRetryAttempts=4, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
     s.put("k0")
