@@ -35,9 +35,9 @@ class Script:
     def discard(self, batch, condition, outcome, invocations, first_failure):
         self.discarded.append(([p.sequence for p in batch], condition, invocations))
 
-    def run(self, records, policy, clock=lambda: 1000.0):
+    def run(self, records, policy, clock=lambda: 1000.0, store=None):
         deliver(records, policy, self.attempt, self.discard, wait=lambda s: True,
-                on_done=lambda items: self.done.extend(p.sequence for p in items), clock=clock)
+                on_done=lambda items: self.done.extend(p.sequence for p in items), clock=clock, store=store)
 
 
 def test_bisect_isolates_a_poison_record_and_splits_do_not_count_as_retries():
@@ -157,3 +157,34 @@ def test_with_unlimited_retries_and_age_an_outage_of_ten_minutes_loses_nothing_a
             wait=time.wait, on_done=lambda items: done.extend(p.sequence for p in items), clock=lambda: time.now)
     assert sorted(done) == [100, 101, 102]
     assert time.now - outage_ends <= 5.0  # delivered within the back-off cap of the endpoint coming back
+
+
+class DictStore:
+    """An AttemptStore in a dict (the runner keeps it in the checkpoint file)."""
+
+    def __init__(self):
+        self.saved = {}
+
+    def load(self, first_sequence):
+        return self.saved.get(first_sequence)
+
+    def save(self, first_sequence, state):
+        if state is None:
+            self.saved.pop(first_sequence, None)
+        else:
+            self.saved[first_sequence] = dict(state)
+
+
+def test_a_restart_resumes_bisect_halves_and_retries_where_they_were():
+    uninterrupted = Script(poison={105})
+    uninterrupted.run(pending(8), RetryPolicy(bisect_on_error=True, max_retry_attempts=2))
+    store, script = DictStore(), Script(poison={105})
+    with pytest.raises(Stopped):  # stopped in the first back-off: after [105] alone failed once
+        deliver(pending(8), RetryPolicy(bisect_on_error=True, max_retry_attempts=2), script.attempt, script.discard,
+                wait=lambda s: False, on_done=lambda items: script.done.extend(p.sequence for p in items),
+                clock=lambda: 1000.0, store=store)
+    assert set(store.saved) == {"105", "106"}  # the failing record's retries and the untried half behind it
+    # The restarted runner reads again from its checkpoint (after 104): same chunks, same budget.
+    script.run(pending(8)[5:], RetryPolicy(bisect_on_error=True, max_retry_attempts=2), store=store)
+    assert script.calls == uninterrupted.calls and script.discarded == uninterrupted.discarded
+    assert sorted(script.done) == list(range(100, 108)) and store.saved == {}
