@@ -229,7 +229,8 @@ def test_poison_record_is_isolated_by_bisect_and_sent_to_sqs_after_the_retries(s
     alone = [i for i in s.invocations() if i["seqs"] == [poison]]
     assert len(alone) == 3  # bisect splits are free; then the first try and 2 retries of the lone record
     # The records behind the poison one follow its discard: wait for them.
-    wait_for(lambda: {seq for i in s.invocations() if not i["failed"] for seq in i["seqs"]} == set(sequences) - {poison},
+    good = set(sequences) - {poison}
+    wait_for(lambda: {seq for i in s.invocations() if not i["failed"] for seq in i["seqs"]} == good,
              what="every record but the poison one to succeed")
     metrics = wait_for(lambda: runner.metrics(s.mapping_uuid)["DroppedEventCount"] == 1 and
                        runner.metrics(s.mapping_uuid), what="metrics")
