@@ -2,7 +2,9 @@
 as a retry), MaximumRetryAttempts, MaximumRecordAgeInSeconds, and what is discarded to the on-failure destination.
 
 A chunk's retry state (retries used, invocations, first failure, and its size, which records a bisect split) is kept
-in an ``AttemptStore`` after every failure, so a restarted runner resumes the same budget instead of a fresh one.
+in an ``AttemptStore`` after every failure and before every retry (counted as spent), so a restarted runner resumes
+the same budget instead of a fresh one, even when it died during a retry. A batch's first attempt writes nothing
+(the happy path stays free): a crash during it delivers that batch once more, uncounted.
 """
 
 from __future__ import annotations
@@ -82,9 +84,10 @@ class Chunk:
     def __post_init__(self) -> None:
         self.key = str(self.records[0].sequence)
 
-    def remember(self, store: AttemptStore) -> None:
-        store.save(self.key, {"size": len(self.records), "retries": self.retries, "invocations": self.invocations,
-                              "first_failure": self.first_failure})
+    def remember(self, store: AttemptStore, spending: int = 0) -> None:
+        """Save the state; ``spending=1`` saves it as if the attempt about to start had failed."""
+        store.save(self.key, {"size": len(self.records), "retries": self.retries + spending,
+                              "invocations": self.invocations + spending, "first_failure": self.first_failure})
 
 
 def deliver(records: list[Pending], policy: RetryPolicy, attempt: Attempt, discard: Discard,
@@ -111,12 +114,16 @@ def deliver(records: list[Pending], policy: RetryPolicy, attempt: Attempt, disca
             chunk = Chunk(rest, chunk.retries, chunk.invocations, chunk.first_failure)
             if chunk.invocations:
                 chunk.remember(store)
+        if chunk.invocations:  # a retry is spent before it runs, so a crash during it cannot give it back
+            chunk.remember(store, spending=1)
         outcome = attempt(chunk.records)
         if outcome.succeeded:
             store.save(chunk.key, None)
             on_done(chunk.records)
             continue
         if not outcome.invoked:  # retried until the records expire, not counted (facts §5)
+            if chunk.invocations:
+                chunk.remember(store)
             _pause(wait, policy.delay(1))
             work.appendleft(chunk)
             continue

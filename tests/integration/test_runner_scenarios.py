@@ -586,30 +586,47 @@ def start_cli(s: Scenario, moto_url: str, state_dir: Path, log: Any, *flags: str
     return subprocess.Popen(command, env=env, stderr=log, stdout=subprocess.DEVNULL)
 
 
-def test_a_runner_killed_mid_retries_resumes_its_retry_budget(scenario, moto_url, tmp_path, clients):
-    s = scenario(ALWAYS_FAILING)
+SLOW_FAILING = '''
+def handler(event, context):
+    record_invocation(event, context)
+    time.sleep(1)
+    raise RuntimeError("down")
+'''
+
+
+@pytest.mark.parametrize("moment", ["back-off", "invocation"])
+def test_a_runner_killed_mid_retries_resumes_its_retry_budget(scenario, moto_url, tmp_path, clients, moment):
+    s = scenario(SLOW_FAILING)
     url, queue_arn = s.queue()
     s.map(BatchSize=10, MaximumRetryAttempts=4, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
     s.put("k0")
     state_dir = tmp_path / "cli-state"
     checkpoint = state_dir / f"{s.mapping_uuid}.json"
     back_off = ("--retry-delay", "1", "--max-retry-delay", "1")
-    with open(tmp_path / "runner.log", "ab") as log:
+    log_path = tmp_path / "runner.log"
+
+    def kill_now() -> bool:
+        if moment == "invocation":  # while the third delivery (the second retry) runs
+            return len(s.invocations()) == 3
+        # in the back-off after the second failed delivery (its outcome logged, its retry state on disk)
+        finished = log_path.read_text().count('"event": "invocation"') if log_path.exists() else 0
+        return finished == 2 and '"invocations": 2' in checkpoint.read_text()
+
+    with open(log_path, "ab") as log:
         first = start_cli(s, moto_url, state_dir, log, *back_off)
-        try:  # kill -9 in the back-off after the second failed delivery, once its retry state is on disk
-            wait_for(lambda: checkpoint.exists() and '"retries": 2' in checkpoint.read_text(), timeout=60,
-                     what="the second failed delivery's retry state")
+        try:
+            wait_for(kill_now, timeout=60, what=f"the moment to kill the runner ({moment})")
         finally:
-            first.kill()
+            first.kill()  # kill -9
             first.wait(timeout=15)
         delivered_before_the_kill = len(s.invocations())
         second = start_cli(s, moto_url, state_dir, log, *back_off)  # what the stack's supervisor does
         try:
-            [message] = receive_all(clients["sqs"], url, 1)
+            [message] = receive_all(clients["sqs"], url, 1, timeout=60)
         finally:
             second.send_signal(signal.SIGTERM)
             second.wait(timeout=15)
-    assert delivered_before_the_kill == 2
+    assert delivered_before_the_kill == {"back-off": 2, "invocation": 3}[moment]
     assert len(s.invocations()) == 5, "1 + MaximumRetryAttempts deliveries in total, across the kill"
     assert message["requestContext"]["approximateInvokeCount"] == 5
 

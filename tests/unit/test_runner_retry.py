@@ -188,3 +188,23 @@ def test_a_restart_resumes_bisect_halves_and_retries_where_they_were():
     script.run(pending(8)[5:], RetryPolicy(bisect_on_error=True, max_retry_attempts=2), store=store)
     assert script.calls == uninterrupted.calls and script.discarded == uninterrupted.discarded
     assert sorted(script.done) == list(range(100, 108)) and store.saved == {}
+
+
+def test_a_crash_during_a_retry_still_spends_it():
+    class Crash(Exception):
+        pass
+
+    store, script = DictStore(), Script(poison={100})
+    crashing = script.attempt
+
+    def attempt(batch):
+        if len(script.calls) == 2:  # the runner dies while the second retry runs
+            script.calls.append([p.sequence for p in batch])
+            raise Crash()
+        return crashing(batch)
+
+    with pytest.raises(Crash):
+        deliver(pending(1), RetryPolicy(max_retry_attempts=3), attempt, script.discard, wait=lambda s: True,
+                on_done=script.done.extend, clock=lambda: 1000.0, store=store)
+    script.run(pending(1), RetryPolicy(max_retry_attempts=3), store=store)  # the restarted runner
+    assert len(script.calls) == 4 and script.discarded == [([100], "RetryAttemptsExhausted", 4)]
