@@ -54,6 +54,7 @@ class ShardConsumer:
         if self._checkpointed is not None:
             context.checkpoints.forget_attempts_up_to(shard.shard_id, self._checkpointed)
         self._attempts = context.checkpoints.attempts(shard.shard_id)
+        self._checkpoint_lock = threading.Lock()
 
     def run(self) -> None:
         """Consume until the shard is closed and fully delivered, or until stopped."""
@@ -161,10 +162,11 @@ class ShardConsumer:
         self._checkpoint()
 
     def _checkpoint(self) -> None:
-        sequence = self._progress.advance()
-        if sequence is not None and (self._checkpointed is None or sequence > self._checkpointed):
-            self._checkpointed = sequence
-            self._c.checkpoints.update(self._shard.shard_id, sequence=str(sequence))
+        with self._checkpoint_lock:  # lanes finish concurrently: never let an older advance overwrite a newer one
+            sequence = self._progress.advance()
+            if sequence is not None and (self._checkpointed is None or sequence > self._checkpointed):
+                self._checkpointed = sequence
+                self._c.checkpoints.update(self._shard.shard_id, sequence=str(sequence))
 
     def _event(self, records: list[Pending], final: bool = False) -> dict[str, Any]:
         event: dict[str, Any] = {"Records": [item.record for item in records]}
