@@ -21,7 +21,8 @@ for path in (ROOT / "lambda", ROOT / "scripts", ROOT / "tests"):
 from local_stack.moto_server import start_moto  # noqa: E402
 from local_stack.opensearch_node import OpenSearchNode  # noqa: E402
 from local_stack.stack import EmbeddedStack  # noqa: E402
-from stacks import ExternalStack, StackConfigError, chosen_stack, external_stack, lacking, localstack_stack  # noqa: E402
+from stacks import (  # noqa: E402
+    ExternalStack, StackConfigError, chosen_stack, external_stack, lacking, localstack_stack)
 
 LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
 STACK_KEY = pytest.StashKey[str]()
@@ -73,11 +74,11 @@ def given_stack(stack_name: str) -> ExternalStack:
     import boto3
     from botocore.config import Config
 
+    once = Config(connect_timeout=PROBE_TIMEOUT_S, retries={"max_attempts": 1, "mode": "standard"})
     try:
         boto3.client("dynamodb", endpoint_url=given.aws_endpoint_url, region_name=given.region,
                      aws_access_key_id=given.credentials["AWS_ACCESS_KEY_ID"],
-                     aws_secret_access_key=given.credentials["AWS_SECRET_ACCESS_KEY"],
-                     config=Config(connect_timeout=PROBE_TIMEOUT_S, retries={"max_attempts": 1})).list_tables()
+                     aws_secret_access_key=given.credentials["AWS_SECRET_ACCESS_KEY"], config=once).list_tables()
         urllib.request.urlopen(given.opensearch_url, timeout=PROBE_TIMEOUT_S).close()
     except Exception as error:  # any failure here means the stack is not there: say which, once
         pytest.exit(f"STACK={stack_name}: the stack does not answer (AWS endpoint {given.aws_endpoint_url}, "

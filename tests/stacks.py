@@ -23,9 +23,10 @@ LOCALSTACK_FUNCTION_OPENSEARCH_URL = "http://opensearch:9200"
 
 # What a stack's event source mapping lacks, by behaviour: where the "LocalStack" column of the behaviour table in
 # scripts/esm_runner/README.md says **no**, checked against the DynamoDB column of the event source mapping
-# "Behaviour Coverage" table in LocalStack's Lambda documentation (https://docs.localstack.cloud/user-guide/aws/lambda/),
-# which marks these as not supported. A test marked `@pytest.mark.behaviour("<name>")` is skipped on such a stack
-# with this reason. `external` is taken to be served by this repository's runner (`make up`): it has every behaviour.
+# "Behaviour Coverage" table in LocalStack's Lambda documentation, which marks these as not supported:
+# https://docs.localstack.cloud/user-guide/aws/lambda/
+# A test marked `@pytest.mark.behaviour("<name>")` is skipped on such a stack with this reason. `external` is taken
+# to be served by this repository's runner (`make up`): it has every behaviour.
 _NOT_SUPPORTED = "not supported by LocalStack's event source mapping (its Lambda docs, Behaviour Coverage)"
 LACKS: dict[str, dict[str, str]] = {
     "embedded": {},
@@ -127,7 +128,7 @@ def external_stack(environ: dict[str, str] | os._Environ = os.environ) -> Extern
 
 
 def localstack_stack(environ: dict[str, str] | os._Environ = os.environ) -> ExternalStack:
-    """STACK=localstack: the edge endpoint as localstack-client resolves it, OpenSearch as docker-compose.yml runs it."""
+    """STACK=localstack: the edge endpoint as localstack-client resolves it; OpenSearch as docker-compose.yml has it."""
     from localstack_client.config import get_service_endpoint
 
     return ExternalStack(

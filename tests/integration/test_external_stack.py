@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
+from test_local_stack import local_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 INNER_TIMEOUT_S = 900
@@ -33,11 +34,6 @@ def python_env(**extra: str) -> dict[str, str]:
     return {**env, "PYTHONPATH": f"{ROOT / 'lambda'}{os.pathsep}{ROOT / 'scripts'}", **extra}
 
 
-def local_stack(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "local_stack", *args], capture_output=True, text=True,
-                          env=python_env(), timeout=400)
-
-
 def outcomes(junit_xml: Path) -> dict[str, tuple[str, str]]:
     """test id (file::name) -> (passed|failed|skipped|error, message)."""
     found = {}
@@ -45,26 +41,29 @@ def outcomes(junit_xml: Path) -> dict[str, tuple[str, str]]:
         test_id = f"{case.get('classname').replace('.', '/')}.py::{case.get('name')}"
         result = next(iter(case), None)
         tag = "passed" if result is None or result.tag in ("system-out", "system-err") else result.tag
-        found[test_id] = ({"failure": "failed"}.get(tag, tag), (result.get("message") or "") if result is not None else "")
+        message = (result.get("message") or "") if result is not None else ""
+        found[test_id] = ({"failure": "failed"}.get(tag, tag), message)
     return found
 
 
-@pytest.mark.embedded_only("starts an embedded stack in the background to serve as the external one")
-def test_the_suite_passes_against_a_stack_it_did_not_start(lambda_zip, tmp_path):
+@pytest.fixture
+def background_stack(lambda_zip, tmp_path):
+    """The embedded stack as `make up` starts it, in a state directory of its own; stopped at the end."""
     state = tmp_path / "stack"
     up = local_stack("up", "--state-dir", str(state), "--package", str(lambda_zip))
     assert up.returncode == 0, up.stdout + up.stderr
-    try:
-        junit = tmp_path / "inner.xml"
-        inner = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", f"--junitxml={junit}",
-             *MUST_PASS, *MUST_SKIP],
-            cwd=ROOT, env=python_env(STACK="external", STACK_ENV=str(state / "env")),
-            capture_output=True, text=True, timeout=INNER_TIMEOUT_S)
-        runner_log = (state / "runner.log").read_text()
-    finally:
-        down = local_stack("down", "--state-dir", str(state))
+    yield state
+    down = local_stack("down", "--state-dir", str(state))
     assert down.returncode == 0, down.stdout + down.stderr
+
+
+@pytest.mark.embedded_only("starts an embedded stack in the background to serve as the external one")
+def test_the_suite_passes_against_a_stack_it_did_not_start(background_stack, tmp_path):
+    junit = tmp_path / "inner.xml"
+    inner = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", f"--junitxml={junit}", *MUST_PASS, *MUST_SKIP],
+        cwd=ROOT, env=python_env(STACK="external", STACK_ENV=str(background_stack / "env")),
+        capture_output=True, text=True, timeout=INNER_TIMEOUT_S)
     assert inner.returncode == 0, inner.stdout[-6000:] + inner.stderr[-2000:]
     assert "stack: STACK=external" in inner.stdout
 
@@ -74,5 +73,6 @@ def test_the_suite_passes_against_a_stack_it_did_not_start(lambda_zip, tmp_path)
     assert all("STACK=external: needs a moto server of its own" in results[test][1] for test in MUST_SKIP)
     # The background stack's runner, not one the inner run started, invoked the function Terraform deployed
     # (the end-to-end test makes the only mapping of the subset).
-    events = [json.loads(line) for line in runner_log.splitlines() if line.startswith("{")]
-    assert any(e["event"] == "invocation" and e["succeeded"] for e in events), runner_log[-3000:]
+    events = [json.loads(line) for line in (background_stack / "runner.log").read_text().splitlines()
+              if line.startswith("{")]
+    assert any(e["event"] == "invocation" and e["succeeded"] for e in events), events[-20:]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -78,28 +75,3 @@ def test_lacks_mirrors_the_localstack_column_of_the_runner_readme():
     mirrored = {row[0] for row in rows for name in LACKS["localstack"] if row[0].startswith(README_ROWS[name])}
     assert mirrored == lacking_rows
     assert set(README_ROWS) == set(LACKS["localstack"])
-
-
-def run_pytest(stack: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STACK": stack, "PYTHONPATH": f"{ROOT / 'lambda'}{os.pathsep}{ROOT / 'scripts'}"}
-    env.pop("STACK_ENV", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-
-
-def test_a_test_needing_a_behaviour_the_stack_lacks_is_skipped_with_the_reason():
-    """Collection-time skips: neither LocalStack nor a stack is needed to see them."""
-    result = run_pytest("localstack", "tests/integration/test_runner_scenarios.py::test_parallelization_keeps_order_per_item",
-                        "tests/integration/test_local_stack.py::test_up_writes_env_refuses_a_twin_and_down_leaves_nothing_running")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 skipped" in result.stdout
-    assert "STACK=localstack lacks parallelization: ParallelizationFactor > 1 is not supported" in result.stdout
-    assert "STACK=localstack: tests the embedded stack's own `make up` / `make down`; runs on STACK=embedded" \
-        in result.stdout
-
-
-def test_an_unknown_stack_stops_the_run_with_a_usage_error():
-    result = run_pytest("dockerless", "tests/unit/test_version.py")
-    assert result.returncode == 4
-    assert "STACK='dockerless' is not a stack these tests know; allowed: embedded, external, localstack" \
-        in result.stderr
