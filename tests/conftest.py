@@ -11,7 +11,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT / "lambda", ROOT / "scripts", ROOT / "tests"):
@@ -71,9 +73,6 @@ def given_stack(stack_name: str) -> ExternalStack:
         given = localstack_stack() if stack_name == "localstack" else external_stack()
     except StackConfigError as error:
         pytest.exit(str(error), returncode=4)
-    import boto3
-    from botocore.config import Config
-
     once = Config(connect_timeout=PROBE_TIMEOUT_S, retries={"max_attempts": 1, "mode": "standard"})
     try:
         boto3.client("dynamodb", endpoint_url=given.aws_endpoint_url, region_name=given.region,

@@ -61,7 +61,8 @@ def background_stack(lambda_zip, tmp_path):
 def test_the_suite_passes_against_a_stack_it_did_not_start(background_stack, tmp_path):
     junit = tmp_path / "inner.xml"
     inner = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", f"--junitxml={junit}", *MUST_PASS, *MUST_SKIP],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", f"--junitxml={junit}",
+         *MUST_PASS, *MUST_SKIP],
         cwd=ROOT, env=python_env(STACK="external", STACK_ENV=str(background_stack / "env")),
         capture_output=True, text=True, timeout=INNER_TIMEOUT_S)
     assert inner.returncode == 0, inner.stdout[-6000:] + inner.stderr[-2000:]
