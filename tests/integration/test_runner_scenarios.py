@@ -208,6 +208,7 @@ def handler(event, context):
 '''
 
 
+@pytest.mark.behaviour("bisect")
 def test_poison_record_is_isolated_by_bisect_and_sent_to_sqs_after_the_retries(scenario, start_runner, clients):
     s = scenario(FAIL_ON_POISON)
     url, queue_arn = s.queue()
@@ -325,6 +326,7 @@ def handler(event, context):
     assert (metrics["FilteredOutEventCount"], metrics["InvokedEventCount"]) == (3, 2)
 
 
+@pytest.mark.behaviour("parallelization")
 def test_parallelization_keeps_order_per_item(scenario, start_runner):
     s = scenario('''
 def handler(event, context):
@@ -434,6 +436,7 @@ def handler(event, context):
     assert len(timed_out) == 1 and "Task timed out after 1.00 seconds" in timed_out[0]["reason"]
 
 
+@pytest.mark.behaviour("durable_checkpoints")
 def test_restart_mid_stream_skips_no_record(scenario, start_runner, tmp_path):
     s = scenario('''
 def handler(event, context):
@@ -527,6 +530,7 @@ def handler(event, context):
     assert stored["DDBStreamBatchInfo"]["batchSize"] == 1
 
 
+@pytest.mark.behaviour("tumbling_window")
 def test_tumbling_window_carries_state_to_a_final_invocation(scenario, start_runner):
     s = scenario('''
 def handler(event, context):
