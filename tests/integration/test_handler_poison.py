@@ -36,9 +36,9 @@ def received(sqs: Any, url: str) -> list[dict]:
     return messages
 
 
-def seeded(moto_url: str, opensearch_url: str) -> tuple[Table, str]:
+def seeded(aws_url: str, opensearch_url: str) -> tuple[Table, str]:
     """A table and index where `n` and `l` are already mapped as long, as a first ordinary item makes them."""
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     table.items.put_item(Item={"pk": "seed", "n": 1, "l": [1, 2]})
     assert failed(syncer(opensearch_url, index).handle({"Records": table.changes()})) == []
     return table, index
@@ -52,10 +52,10 @@ def write_batch(table: Table) -> list[dict]:
     return table.changes()
 
 
-def test_each_rejected_item_is_indexed_without_its_field_and_sent_with_the_cause(opensearch_url, moto_url, monkeypatch):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    sqs, (url, arn) = aws_client("sqs", moto_url), queue(moto_url)
-    table, index = seeded(moto_url, opensearch_url)
+def test_each_rejected_item_is_indexed_without_its_field_and_sent_with_the_cause(opensearch_url, aws_url, monkeypatch):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    sqs, (url, arn) = aws_client("sqs", aws_url), queue(aws_url)
+    table, index = seeded(aws_url, opensearch_url)
     records = write_batch(table)
     sequence = {r["dynamodb"]["Keys"]["pk"]["S"]: r["dynamodb"]["SequenceNumber"] for r in records}
     assert failed(syncer(opensearch_url, index, FAILURE_DESTINATION_ARN=arn).handle({"Records": records})) == []
@@ -87,10 +87,10 @@ def test_each_rejected_item_is_indexed_without_its_field_and_sent_with_the_cause
     assert sorted(m["documentId"] for m in received(sqs, url)) == sorted(POISON)
 
 
-def test_a_degraded_document_keeps_the_records_version_so_an_older_replay_never_wins(opensearch_url, moto_url, monkeypatch):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    _, arn = queue(moto_url)
-    table, index = seeded(moto_url, opensearch_url)
+def test_a_degraded_document_keeps_the_records_version_so_an_older_replay_never_wins(opensearch_url, aws_url, monkeypatch):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    _, arn = queue(aws_url)
+    table, index = seeded(aws_url, opensearch_url)
     table.items.put_item(Item={"pk": "item", "n": "abc"})
     old = table.changes()
     sync = syncer(opensearch_url, index, FAILURE_DESTINATION_ARN=arn)
@@ -116,10 +116,10 @@ def item_statuses(status: int):
 
 
 @pytest.mark.parametrize("fault", ["item 429", "item 503", "request 429", "request 503", "refused"])
-def test_infrastructure_failures_report_every_record_and_send_nothing(opensearch_url, moto_url, monkeypatch, fault):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    sqs, (url, arn) = aws_client("sqs", moto_url), queue(moto_url)
-    table, index = seeded(moto_url, opensearch_url)
+def test_infrastructure_failures_report_every_record_and_send_nothing(opensearch_url, aws_url, monkeypatch, fault):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    sqs, (url, arn) = aws_client("sqs", aws_url), queue(aws_url)
+    table, index = seeded(aws_url, opensearch_url)
     records = write_batch(table)
     everything = [r["dynamodb"]["SequenceNumber"] for r in records]
     kind, _, status = fault.partition(" ")
@@ -137,9 +137,9 @@ def test_infrastructure_failures_report_every_record_and_send_nothing(opensearch
     assert sorted(index_state(opensearch_url, index)) == ["seed"]
 
 
-def test_a_destination_that_cannot_take_the_record_leaves_it_reported(opensearch_url, moto_url, monkeypatch):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    table, index = seeded(moto_url, opensearch_url)
+def test_a_destination_that_cannot_take_the_record_leaves_it_reported(opensearch_url, aws_url, monkeypatch):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    table, index = seeded(aws_url, opensearch_url)
     records = write_batch(table)
     missing = f"arn:aws:sqs:us-east-1:123456789012:missing-{uuid.uuid4().hex[:8]}"
     response = syncer(opensearch_url, index, FAILURE_DESTINATION_ARN=missing).handle({"Records": records})

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import boto3
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +29,7 @@ def alive(pid: int) -> bool:
     return True
 
 
+@pytest.mark.embedded_only("tests the embedded stack's own `make up` / `make down`")
 def test_up_writes_env_refuses_a_twin_and_down_leaves_nothing_running(tmp_path, lambda_zip):
     state = tmp_path / "stack"
     first = local_stack("up", "--state-dir", str(state), "--package", str(lambda_zip))
