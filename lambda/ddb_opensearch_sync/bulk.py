@@ -23,6 +23,7 @@ RETRYABLE = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 0.1  # seconds; doubled per attempt with jitter, capped at MAX_DELAY
 MAX_DELAY = 5.0
 SAFETY_MS = 1000  # keep this much of the invocation for mapping results and returning
+MAX_CAUSES, MAX_PART = 8, 400  # bound an error's cause chain and each of its reasons
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Action:
 @dataclass
 class Result:
     status: int  # HTTP status of the item (0: no response)
-    error: str = ""  # "type: reason" for failures
+    error: str = ""  # "type: reason caused_by: type: reason ..." for failures
+    whole: bool = False  # the status is the whole request's (no item result), never a verdict on one document
 
     @property
     def retryable(self) -> bool:
@@ -89,13 +91,29 @@ def chunks(sizes: list[int], max_bytes: int, max_actions: int) -> list[list[int]
     return out
 
 
+def reason(error: Any) -> str:
+    """OpenSearch's error with its whole `caused_by` chain, where the real cause usually is:
+    `mapper_parsing_exception: failed to parse caused_by: illegal_argument_exception: field name cannot be ...`."""
+    parts = []
+    while isinstance(error, dict) and len(parts) < MAX_CAUSES:
+        part = f"{error.get('type', 'error')}: {error.get('reason') or ''}".strip()
+        parts.append(part if len(part) <= MAX_PART else part[:MAX_PART] + "...")  # a long value preview never hides the cause
+        error = error.get("caused_by")
+    if not parts:
+        return str(error or "")[:MAX_PART]
+    return " caused_by: ".join(parts)
+
+
+def _request_error(data: bytes) -> str:
+    try:
+        return reason(json.loads(data)["error"])
+    except (ValueError, KeyError, TypeError):
+        return data[:300].decode("utf-8", "replace")
+
+
 def _item_result(item: dict[str, Any]) -> Result:
     (op, body), = item.items()
-    status = int(body.get("status", 0))
-    error = body.get("error")
-    if isinstance(error, dict):
-        return Result(status, f"{error.get('type', 'error')}: {error.get('reason', '')}"[:1000])
-    return Result(status, str(error or "")[:1000])
+    return Result(int(body.get("status", 0)), reason(body.get("error")))
 
 
 class Sender:
@@ -153,9 +171,9 @@ class Sender:
         if items is None or len(items) != len(positions):
             if status == 200:
                 status, data = 502, b"unreadable _bulk response: " + data[:200]
-            error = f"bulk request failed with HTTP {status}: {data[:300].decode('utf-8', 'replace')}"
+            error = f"bulk request failed with HTTP {status}: {_request_error(data)}"
             for p in positions:
-                results[p] = Result(status, error)
+                results[p] = Result(status, error, whole=True)
             return
         for p, item in zip(positions, items):
             results[p] = _item_result(item)

@@ -44,11 +44,12 @@ class Settings:
     metrics_namespace: str
 
 
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], upper: bool = False) -> str:
-    raw = env.get(name, "").strip() or allowed[0]
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], upper: bool = False, default: str = "") -> str:
+    default = default or allowed[0]
+    raw = env.get(name, "").strip() or default
     value = raw.upper() if upper else raw.lower()
     if value not in allowed:
-        raise ConfigError(f"{name}={raw!r} is not allowed; use one of: {', '.join(allowed)} (default {allowed[0]})")
+        raise ConfigError(f"{name}={raw!r} is not allowed; use one of: {', '.join(allowed)} (default {default})")
     return value
 
 
@@ -102,12 +103,14 @@ def load(env: Mapping[str, str]) -> Settings:
     region = env.get("OPENSEARCH_REGION", "").strip() or env.get("AWS_REGION", "").strip() or env.get("AWS_DEFAULT_REGION", "").strip()
     if auth != "none" and not region:
         raise ConfigError(f"OPENSEARCH_REGION (or AWS_REGION) is required when OPENSEARCH_AUTH={auth}")
-    poison_policy = _choice(env, "POISON_POLICY", POISON_POLICIES)
     destination = env.get("FAILURE_DESTINATION_ARN", "").strip()
     if destination and not DESTINATION_ARN.match(destination):
         raise ConfigError(f"FAILURE_DESTINATION_ARN={destination!r} is not allowed; use an SQS queue, SNS topic or S3 bucket ARN")
+    # With somewhere to put them, poison records go there and the stream moves on; without, they are reported.
+    poison_policy = _choice(env, "POISON_POLICY", POISON_POLICIES, default="destination" if destination else "report")
     if poison_policy == "destination" and not destination:
-        raise ConfigError("FAILURE_DESTINATION_ARN is required when POISON_POLICY=destination (an SQS, SNS or S3 ARN)")
+        raise ConfigError("POISON_POLICY=destination needs FAILURE_DESTINATION_ARN (an SQS queue, SNS topic or S3 bucket ARN); "
+                          "set it, or set POISON_POLICY=report")
     include, exclude = _fields(env, "INCLUDE_FIELDS"), _fields(env, "EXCLUDE_FIELDS")
     if include & exclude:
         raise ConfigError(f"INCLUDE_FIELDS and EXCLUDE_FIELDS both name {', '.join(sorted(include & exclude))}; name a field in one of them")

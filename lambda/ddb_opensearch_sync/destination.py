@@ -1,19 +1,44 @@
-"""Send poison records, with their error, to the failure destination (SQS queue, SNS topic or S3 bucket)."""
+"""Send poison records, with why and what was indexed, to the failure destination (SQS queue, SNS topic or S3 bucket).
+
+One JSON message per record (lambda/README.md, "Failures", documents every field; the ops CLI's `redrive` reads
+`eventSourceARN` and `record.dynamodb.Keys`).
+"""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import aws
 
 SQS_SNS_LIMIT = 256 * 1024
+REDRIVE = "ddb-opensearch-sync redrive"
 _queue_urls: dict[str, str] = {}
 
 
-def _message(record: dict[str, Any], error: str, function: str) -> str:
-    message = {"condition": "PoisonRecord", "function": function, "error": error,
-               "eventSourceARN": record.get("eventSourceARN"), "record": record}
-    return json.dumps(message, default=str, separators=(",", ":"))
+@dataclass
+class Report:
+    reason: str  # OpenSearch's reason with its caused_by chain, or why the record could not be converted
+    document_id: str = ""
+    index: str = ""
+    dropped: list[str] = field(default_factory=list)  # JSON Pointers left out of the indexed document; [] = not indexed
+
+
+def hint(report: Report) -> str:
+    done = ("indexed without the values droppedFields points to (the document's _sync_dropped_fields lists them)"
+            if report.dropped else "not indexed")
+    return (f"{done}; fix the item in the table or the index mapping (or leave the fields out with EXCLUDE_FIELDS), "
+            f"then run `{REDRIVE}` to sync the item again from the table")
+
+
+def message(record: dict[str, Any], report: Report, function: str) -> dict[str, Any]:
+    stream = record.get("dynamodb") if isinstance(record.get("dynamodb"), dict) else {}
+    return {
+        "condition": "PoisonRecord", "function": function, "error": report.reason, "reason": report.reason,
+        "eventSourceARN": record.get("eventSourceARN"), "sequenceNumber": stream.get("SequenceNumber"),
+        "keys": stream.get("Keys"), "documentId": report.document_id or None, "index": report.index or None,
+        "droppedFields": report.dropped, "action": "redrive", "hint": hint(report), "record": record,
+    }
 
 
 def _keys_only(record: dict[str, Any]) -> dict[str, Any]:
@@ -22,12 +47,27 @@ def _keys_only(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "dynamodb": kept, "imagesOmitted": "message would exceed the 256 KiB SQS/SNS limit"}
 
 
-def send(arn: str, record: dict[str, Any], error: str, function: str) -> None:
+def _body(record: dict[str, Any], report: Report, function: str, **extra: Any) -> str:
+    return json.dumps({**message(record, report, function), **extra}, default=str, separators=(",", ":"))
+
+
+def _fitting(record: dict[str, Any], report: Report, function: str) -> str:
+    """The message within 256 KiB: an item with thousands of attributes left out lists only the first pointers
+    here (`droppedFieldsOmitted` counts the rest; the document's `_sync_dropped_fields` has them all)."""
+    body, kept = _body(record, report, function), len(report.dropped)
+    while len(body.encode()) > SQS_SNS_LIMIT and kept:
+        kept //= 2
+        shorter = Report(report.reason, report.document_id, report.index, report.dropped[:kept])
+        body = _body(record, shorter, function, droppedFieldsOmitted=len(report.dropped) - kept)
+    return body
+
+
+def send(arn: str, record: dict[str, Any], report: Report, function: str) -> None:
     """Deliver one poison record; raises on failure so the caller reports the record instead."""
     _, _, service, region, account, resource = arn.split(":", 5)
-    body = _message(record, error, function)
+    body = _body(record, report, function)
     if service in ("sqs", "sns") and len(body.encode()) > SQS_SNS_LIMIT:
-        body = _message(_keys_only(record), error, function)
+        body = _fitting(_keys_only(record), report, function)
     if service == "sqs":
         sqs = aws.client("sqs", region)
         if arn not in _queue_urls:

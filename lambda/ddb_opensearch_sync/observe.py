@@ -6,9 +6,15 @@ import os
 import sys
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-METRICS = ("Records", "Written", "Stale", "Skipped", "PoisonSent", "Failed", "Retries", "BulkLatencyMs")
+if TYPE_CHECKING:
+    from .destination import Report
+
+METRICS = ("Records", "Written", "Stale", "Skipped", "PoisonSent", "Degraded", "Failed", "Retries", "BulkLatencyMs")
+SUMMARY_ITEMS = 5  # poison records and errors repeated in the summary line (every poison record has its own line)
+REASON_CHARS = 1000  # of a reason in a log line; a record's identity (sequence number, keys, ids) is never cut
+LOGGED_POINTERS = 100  # dropped-field pointers in a log line (the document's _sync_dropped_fields has them all)
 
 
 class Summary:
@@ -22,13 +28,26 @@ class Summary:
 
     def note(self, kind: str, sequence: str, error: str) -> None:
         target = self.poison if kind == "poison" else self.errors
-        if len(target) < 5:
+        if len(target) < SUMMARY_ITEMS:
             target.append({"sequenceNumber": sequence, "error": error[:300]})
+
+    def poison_record(self, record: dict[str, Any], report: Report, outcome: str) -> None:
+        """One line per poison record, whatever the level: which record, why, and what was indexed of it."""
+        stream = record.get("dynamodb") if isinstance(record.get("dynamodb"), dict) else {}
+        sequence = str(stream.get("SequenceNumber"))
+        self.note("poison", sequence, report.reason)
+        line = {"level": "WARNING", "message": "poison record", "outcome": outcome, "sequenceNumber": sequence,
+                "keys": stream.get("Keys"), "documentId": report.document_id, "index": report.index,
+                "droppedFields": report.dropped[:LOGGED_POINTERS], "reason": report.reason[:REASON_CHARS]}
+        if len(report.dropped) > LOGGED_POINTERS:
+            line["droppedFieldsOmitted"] = len(report.dropped) - LOGGED_POINTERS
+        print(json.dumps(line, separators=(",", ":"), default=str), file=sys.stdout, flush=True)
 
     def line(self, records: int, failed: int, stats: dict[str, Any]) -> str:
         metrics = {
             "Records": records, "Written": self.outcomes["written"], "Stale": self.outcomes["stale"],
-            "Skipped": self.outcomes["skipped"], "PoisonSent": self.outcomes["poison_sent"], "Failed": failed,
+            "Skipped": self.outcomes["skipped"], "PoisonSent": self.outcomes["poison_sent"] + self.outcomes["degraded_sent"],
+            "Degraded": self.outcomes["degraded"] + self.outcomes["degraded_sent"], "Failed": failed,
             "Retries": stats.get("retries", 0), "BulkLatencyMs": round(stats.get("bulk_ms", 0.0), 1),
         }
         body: dict[str, Any] = {

@@ -29,7 +29,16 @@ class Change:
     index: str = ""
     source: dict[str, Any] | None = None
     ttl: bool = False
-    error: str = ""  # set when the record itself is unusable (poison)
+    error: str = ""  # why the record is poison: unusable content, or OpenSearch's reason for rejecting it
+    # Rejected by OpenSearch for good (item-level 400): the item as converted, what is left out of it
+    # (paths, see degrade.py) and the degrade step reached; `source` is then the degraded document.
+    full: dict[str, Any] | None = None
+    dropped: list[tuple] = field(default_factory=list)
+    step: int = 0
+
+    @property
+    def key_names(self) -> set[str]:
+        return set(self.keys or ())
 
 
 def sequences(event: Any) -> list[str]:
@@ -103,7 +112,9 @@ def parse(settings: Settings, record: dict[str, Any], position: int, sequence: s
 
 
 def resolve(settings: Settings, change: Change, item: dict[str, Any] | None) -> None:
-    """Turn a fetched current item (None: gone) into an index or delete operation."""
+    """Turn a fetched current item (None: gone) into an index or delete operation (anything left out of an
+    earlier state is forgotten: the new state gets its own verdict)."""
+    change.full, change.dropped, change.step, change.error = None, [], 0, ""
     if item is None:
         change.op, change.source = "delete", None
         change.index = index_name(settings, convert.item(change.keys))

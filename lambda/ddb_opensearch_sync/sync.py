@@ -12,14 +12,15 @@ import os
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
-from . import aws, destination, records, version
+from . import aws, degrade, destination, records, version
 from .bulk import Action, Result, Sender, current, dumps
 from .config import Settings, load
 from .observe import Summary
 from .records import Change
 from .transport import Transport
 
-OK = frozenset({"written", "stale", "skipped", "poison_sent"})
+OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
+MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)
 DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
 
 
@@ -52,7 +53,8 @@ class Syncer:
                 self._fetch(change, change.version, outcome, summary)
         self._write([c for c in latest.values() if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
         for change in changes:
-            if outcome.get(change.position) == "poison":
+            result = outcome.get(change.position)
+            if result == "poison" or (result == "written" and change.full is not None):
                 outcome[change.position] = self._poison(change, raw[change.position], summary)
         failed = self._failures(changes, latest, outcome, summary)
         summary.emit(len(changes), len(failed), self.sender.stats)
@@ -106,16 +108,24 @@ class Syncer:
                remaining: Callable[[], int], retry_ties: bool) -> None:
         actions = [Action(c.op, c.index, c.doc_id, c.version, c.source) for c in changes]
         ties: list[tuple[Change, int]] = []
+        rejected: list[Change] = []
         for change, result in zip(changes, self.sender.send(actions, remaining) if actions else []):
             kind = classify(change, result)
             if kind == "tie" and retry_ties:
                 ties.append((change, version.stored_version(result.error) or change.version))
                 continue
+            if kind == "poison" and degrade_further(change, result):
+                rejected.append(change)  # written again, without more of its fields
+                continue
             outcome[change.position] = "failed" if kind == "tie" else kind
-            if kind in ("poison", "failed", "tie"):
+            if kind in ("failed", "tie"):
                 change.error = result.error or f"HTTP {result.status}"
-                if kind != "poison":
-                    summary.note("error", change.sequence, change.error)
+                summary.note("error", change.sequence, change.error)
+            elif kind == "poison" and not change.error:
+                change.error = result.error or f"HTTP {result.status}"
+        if rejected:
+            summary.outcomes["rejected_attempts"] += len(rejected)
+            self._write(rejected, outcome, summary, remaining, retry_ties)
         if ties:
             summary.outcomes["ties"] += len(ties)
             self._write(self._settle(ties, outcome, summary), outcome, summary, remaining, retry_ties=False)
@@ -137,16 +147,43 @@ class Syncer:
         return again
 
     def _poison(self, change: Change, record: dict[str, Any], summary: Summary) -> str:
-        summary.note("poison", change.sequence, change.error)
+        """A record OpenSearch rejected (indexed without some fields, or not at all) or could not be turned into
+        a document: log it, and send it to the failure destination, or report it when there is none (or it fails)."""
+        degraded = change.full is not None and bool(change.dropped)
+        kept, sent = ("degraded", "degraded_sent") if degraded else ("poison", "poison_sent")
+        report = destination.Report(change.error, change.doc_id, change.index,
+                                    [degrade.pointer(p) for p in change.dropped] if degraded else [])
         if self.settings.poison_policy != "destination":
-            return "poison"
+            summary.poison_record(record, report, kept)
+            return kept
         try:
-            self.send_poison(self.settings.failure_destination_arn, record, change.error,
+            self.send_poison(self.settings.failure_destination_arn, record, report,
                              os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local"))
         except Exception as exc:  # the destination is unreachable: report, so the record is retried
             summary.note("error", change.sequence, f"failure destination: {type(exc).__name__}: {exc}")
-            return "poison"
-        return "poison_sent"
+            summary.poison_record(record, report, kept)
+            return kept
+        summary.poison_record(record, report, sent)
+        return sent
+
+
+def degrade_further(change: Change, result: Result) -> bool:
+    """After OpenSearch rejected an index action for good: prepare the next, smaller document (degrade.py).
+    False when there is none (a delete, a whole-request status, or even the keys were rejected)."""
+    if change.op != "index" or result.whole or change.source is None:
+        change.dropped = []  # nothing of the record is indexed, even if an earlier step was rejected differently
+        return False
+    if change.full is None:
+        change.full = change.source
+    step = degrade.next_drops(change.full, change.dropped, change.step, result.error, change.key_names)
+    change.error = ((f"{change.error}; then, without {len(change.dropped)} field(s): " if change.error else "")
+                    + result.error)[:MAX_ERROR]
+    if step is None:
+        change.source, change.dropped = change.full, []
+        return False
+    change.dropped, change.step = step
+    change.source = degrade.document(change.full, change.dropped)
+    return True
 
 
 def same(change: Change, doc: dict[str, Any]) -> bool:
@@ -159,11 +196,12 @@ def same(change: Change, doc: dict[str, Any]) -> bool:
 
 
 def classify(change: Change, result: Result) -> str:
-    """One item result → written | stale | tie | poison | failed."""
+    """One item result → written | stale | tie | poison | failed. Only an item-level 400 (or a single action
+    too large) is poison: anything else about the node, the network or permissions is retried, never discarded."""
     if 200 <= result.status < 300 or (change.op == "delete" and result.status == 404 and not result.error):
         return "written"
     if result.status == 409:
         return "tie" if version.tie(change.version, version.stored_version(result.error)) else "stale"
-    if result.status in (400, 413):
-        return "poison"
-    return "failed"
+    if result.status == 413 or (result.status == 400 and not result.whole):
+        return "poison"  # this document (or one action over the request size cap) is rejected for good
+    return "failed"  # 401/403, 404 index, 429, 5xx, no response, a whole-request error: wait and retry

@@ -15,6 +15,15 @@ def test_defaults():
     assert settings.index_fields == () and settings.metrics_namespace == "DdbOpenSearchSync"
 
 
+@pytest.mark.parametrize("change, policy", [
+    ({}, "report"),  # nowhere to send poison records: report them, nothing is dropped
+    ({"FAILURE_DESTINATION_ARN": "arn:aws:sqs:eu-west-1:1:q"}, "destination"),  # send them there, the stream moves on
+    ({"FAILURE_DESTINATION_ARN": "arn:aws:sqs:eu-west-1:1:q", "POISON_POLICY": "report"}, "report"),
+])
+def test_poison_policy_defaults_to_the_destination_when_there_is_one(change, policy):
+    assert load({**BASE, **change}).poison_policy == policy
+
+
 def test_index_template_names_its_attributes():
     assert load({**BASE, "OPENSEARCH_INDEX": "orders-{tenant}-{year}"}).index_fields == ("tenant", "year")
 
@@ -34,7 +43,7 @@ def test_index_template_names_its_attributes():
     ({"MAX_RETRIES": "-1"}, ["MAX_RETRIES", "0 to 20"]),
     ({"OPENSEARCH_TIMEOUT_SECONDS": "0"}, ["OPENSEARCH_TIMEOUT_SECONDS", "a number from 0.1 to 900"]),
     ({"POISON_POLICY": "drop"}, ["POISON_POLICY", "report, destination"]),
-    ({"POISON_POLICY": "destination"}, ["FAILURE_DESTINATION_ARN is required", "SQS, SNS or S3"]),
+    ({"POISON_POLICY": "destination"}, ["POISON_POLICY=destination needs FAILURE_DESTINATION_ARN", "SQS queue, SNS topic or S3"]),
     ({"FAILURE_DESTINATION_ARN": "arn:aws:lambda:us-east-1:1:function:f"}, ["FAILURE_DESTINATION_ARN", "SQS queue, SNS topic or S3 bucket"]),
     ({"TTL_DELETES": "ignore"}, ["TTL_DELETES", "delete, keep"]),
     ({"LOG_LEVEL": "trace"}, ["LOG_LEVEL", "INFO, DEBUG"]),

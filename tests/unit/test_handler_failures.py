@@ -46,7 +46,7 @@ def run(records, statuses=None, **env):
     node = Node(statuses)
     sent = []
     syncer = Syncer(load({**ENV, **env}), transport=node, fetch=lambda arn, keys: {"id": keys["id"], "fetched": {"BOOL": True}},
-                    send_poison=lambda arn, rec, error, fn: sent.append((arn, rec["dynamodb"]["SequenceNumber"], error)))
+                    send_poison=lambda arn, rec, report, fn: sent.append((arn, rec["dynamodb"]["SequenceNumber"], report)))
     return syncer.handle({"Records": records}), node, sent
 
 
@@ -85,7 +85,8 @@ def test_poison_goes_to_the_destination_with_its_error_and_the_stream_moves_on()
                             statuses={"c": 400}, POISON_POLICY="destination", FAILURE_DESTINATION_ARN=arn)
     assert failures(response) == []
     assert [(s[0], s[1]) for s in sent] == [(arn, "7"), (arn, "9")]
-    assert "unknown DynamoDB type 'Q'" in sent[0][2] and "mapper_parsing_exception" in sent[1][2]
+    assert "unknown DynamoDB type 'Q'" in sent[0][2].reason and "mapper_parsing_exception" in sent[1][2].reason
+    assert [(s[2].document_id, s[2].index, s[2].dropped) for s in sent] == [("a", "", []), ("c", "products", [])]
 
 
 def test_unreachable_destination_reports_the_poison_record():
@@ -143,20 +144,23 @@ def test_events_without_sequence_numbers_fail_the_whole_batch_so_nothing_is_lost
     assert message in str(raised.value)
 
 
-def test_one_json_line_per_invocation_with_emf_and_nothing_per_record(capsys):
-    run([record(k, "INSERT", str(k), {}) for k in range(1, 51)], statuses={"7": 400}, METRICS_NAMESPACE="Sync")
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1
-    line = json.loads(lines[0])
-    assert line["records"] == 50 and line["outcomes"] == {"written": 49, "poison": 1} and line["Failed"] == 1
-    assert line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Sync" and line["poison"][0]["sequenceNumber"] == "7"
+def test_one_json_line_per_invocation_with_emf_and_one_line_per_poison_record(capsys):
+    run([record(k, "INSERT", str(k), {}) for k in range(1, 51)], statuses={str(k): 400 for k in range(3, 10)},
+        METRICS_NAMESPACE="Sync")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    poison, line = lines[:-1], lines[-1]
+    assert [(p["message"], p["sequenceNumber"], p["keys"]) for p in poison] == [
+        ("poison record", str(k), {"id": {"S": str(k)}}) for k in range(3, 10)]  # every one, not the first five
+    assert all("mapper_parsing_exception: bad" in p["reason"] for p in poison)
+    assert line["records"] == 50 and line["outcomes"] == {"written": 43, "poison": 7} and line["Failed"] == 7
+    assert line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Sync" and len(line["poison"]) == 5
 
 
 def test_debug_adds_one_line_per_failed_record(capsys):
-    run([record(1, "INSERT", "a", {}), record(2, "INSERT", "b", {})], statuses={"b": 400}, LOG_LEVEL="DEBUG")
+    run([record(1, "INSERT", "a", {}), record(2, "INSERT", "b", {})], statuses={"b": 503}, LOG_LEVEL="DEBUG")
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(line["level"], line.get("sequenceNumber")) for line in lines] == [("DEBUG", "2"), ("ERROR", None)]
-    assert "mapper_parsing_exception" in lines[0]["error"]
+    assert lines[0]["error"] == "HTTP 503"
 
 
 class Context:
