@@ -41,6 +41,10 @@ LACKS: dict[str, dict[str, str]] = {
         "resharding": "LocalStack's DynamoDB streams do not split shards (scripts/esm_runner/README.md)",
         "durable_checkpoints": "LocalStack's event source mapping keeps no checkpoint across a restart "
                                "(scripts/esm_runner/README.md)",
+        "retry_state": "LocalStack's event source mapping keeps no retry state across a restart "
+                       "(scripts/esm_runner/README.md)",
+        "invalid_filter": "LocalStack accepts an invalid filter pattern AWS refuses (its own test of it is skipped: "
+                          "scripts/esm_runner/README.md)",
     },
 }
 # The row of that README table each behaviour mirrors (the start of its first cell); tests/unit/test_stacks.py
@@ -49,6 +53,7 @@ README_ROWS = {
     "bisect": "BisectBatchOnFunctionError", "parallelization": "ParallelizationFactor",
     "tumbling_window": "Tumbling windows", "event_count_metrics": "EventCount family",
     "metrics": "Metrics IteratorAge", "resharding": "Several shards", "durable_checkpoints": "Durable checkpoints",
+    "retry_state": "Retry state", "invalid_filter": "Invalid filter pattern refused",
 }
 
 

@@ -598,6 +598,7 @@ def handler(event, context):
 '''
 
 
+@pytest.mark.behaviour("retry_state")
 @pytest.mark.parametrize("moment", ["back-off", "invocation"])
 def test_a_runner_killed_mid_retries_resumes_its_retry_budget(scenario, moto_url, tmp_path, clients, moment):
     s = scenario(SLOW_FAILING)
