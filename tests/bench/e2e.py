@@ -1,0 +1,294 @@
+"""End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
+
+For each moto variant ("moto": moto's own GetRecords serializer; "patched": the stack's fast path) it starts the
+embedded stack in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
+creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
+threads (BatchWriteItem), and polls OpenSearch (no forced refresh) until every item is searchable. Reports records/s
+end to end, write->searchable latency percentiles, moto CPU per stream record, and the wall/CPU time of one
+1,000-record GetRecords, with patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
+Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
+
+    python tests/bench/e2e.py [--items 2000] [--writers 4] [--windows 0 1] [--variants moto patched]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "lambda"), str(ROOT / "scripts")]
+
+import boto3  # noqa: E402
+import urllib3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+from ddb_opensearch_sync.doc_id import document_id  # noqa: E402
+
+LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
+HANDLER = "ddb_opensearch_sync.handler.lambda_handler"
+WORDS = "trail running shoe jacket waterproof tent stove wool cotton blue red green light heavy".split()
+CONVERGE_TIMEOUT_S = 180.0
+POLL_INTERVAL_S = 0.05
+BATCH_WRITE = 25  # items per BatchWriteItem, DynamoDB's maximum
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+http = urllib3.PoolManager(maxsize=4)
+
+
+def item(rng: random.Random, key: str) -> dict[str, Any]:
+    """A ~1 KB item in DynamoDB JSON (nested map and list, set, number, bool, null)."""
+    return {
+        "pk": {"S": key}, "name": {"S": " ".join(rng.choices(WORDS, k=4))},
+        "description": {"S": " ".join(rng.choices(WORDS, k=90))},
+        "price": {"N": f"{rng.randint(1, 99999) / 100:.2f}"}, "stock": {"N": str(rng.randint(0, 500))},
+        "tags": {"SS": sorted(set(rng.choices(WORDS, k=4)))},
+        "dims": {"M": {"w": {"N": "10.5"}, "h": {"N": str(rng.randint(1, 90))},
+                       "sizes": {"L": [{"N": "40"}, {"N": "41"}]}}},
+        "active": {"BOOL": rng.random() < 0.8}, "note": {"NULL": True},
+    }
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class ChildStack:
+    """The embedded stack in a child process (`--serve`), sharing an OpenSearch node; stopped by closing stdin."""
+
+    def __init__(self, variant: str, opensearch_url: str, state_dir: Path) -> None:
+        cmd = [sys.executable, __file__, "--serve", variant, "--opensearch-url", opensearch_url,
+               "--state-dir", str(state_dir)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "lambda"), str(ROOT / "scripts")])}
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {variant} stack did not start (exit {self.process.wait()})")
+        self.env = json.loads(line)
+
+    def client(self, name: str) -> Any:
+        return boto3.client(name, endpoint_url=self.env["AWS_ENDPOINT_URL"], region_name=self.env["AWS_DEFAULT_REGION"],
+                            aws_access_key_id="test", aws_secret_access_key="test",
+                            config=Config(max_pool_connections=32, retries={"max_attempts": 2}))
+
+    def cpu_s(self) -> float:
+        return process_cpu_s(self.process.pid)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def serve(variant: str, opensearch_url: str, state_dir: Path) -> None:
+    """Child: run the stack (moto in this process) until stdin closes; print its env as one JSON line."""
+    from local_stack import moto_stream_reads
+    from local_stack.stack import EmbeddedStack
+
+    quick = ("--refresh-interval", "0.5")
+    with EmbeddedStack(state_dir, [LAMBDA_ZIP], opensearch_url=opensearch_url, poll_interval_s=0.1,
+                       runner_args=quick) as stack:
+        if variant == "moto":
+            moto_stream_reads.unpatch()
+        print(json.dumps(stack.env), flush=True)
+        sys.stdin.read()
+
+
+class Pipeline:
+    """One table + mapping to the packaged function writing into its own index."""
+
+    def __init__(self, stack: ChildStack, opensearch_url: str, window_s: int, batch_size: int) -> None:
+        self.stack, self.opensearch_url = stack, opensearch_url
+        self.name = f"bench-{uuid.uuid4().hex[:8]}"
+        self.index = self.name
+        dynamodb, lambda_, iam = stack.client("dynamodb"), stack.client("lambda"), stack.client("iam")
+        self.stream_arn = dynamodb.create_table(
+            TableName=self.name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+        role = iam.create_role(RoleName=self.name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lambda_.create_function(
+            FunctionName=self.name, Runtime="python3.12", Role=role, Handler=HANDLER, Timeout=60,
+            Code={"ZipFile": LAMBDA_ZIP.read_bytes()},
+            Environment={"Variables": {"OPENSEARCH_ENDPOINT": opensearch_url, "OPENSEARCH_INDEX": self.index,
+                                       "OPENSEARCH_AUTH": "none", "METRICS_NAMESPACE": ""}})
+        lambda_.create_event_source_mapping(
+            FunctionName=self.name, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
+            BatchSize=batch_size, MaximumBatchingWindowInSeconds=window_s,
+            FunctionResponseTypes=["ReportBatchItemFailures"])
+        self.dynamodb = dynamodb
+
+    def searchable(self, ids: list[str]) -> set[str]:
+        """Which of `ids` a search finds now (no refresh forced: searchable as a user would see it)."""
+        body = json.dumps({"size": len(ids), "_source": False, "query": {"ids": {"values": ids}}}).encode()
+        response = http.request("POST", f"{self.opensearch_url}/{self.index}/_search", body=body,
+                                headers={"Content-Type": "application/json"})
+        if response.status == 404:
+            return set()
+        return {hit["_id"] for hit in json.loads(response.data)["hits"]["hits"]}
+
+    def wait_searchable(self, pending: dict[str, float], seen: dict[str, float], deadline: float) -> None:
+        """Poll until every id in `pending` is searchable (or the deadline); record when each was first seen."""
+        while pending and time.monotonic() < deadline:
+            waiting = [doc for doc in pending if doc not in seen]
+            for start in range(0, len(waiting), 10000):
+                now = time.monotonic()
+                for doc in self.searchable(waiting[start:start + 10000]):
+                    seen[doc] = now
+            for doc in [doc for doc in pending if doc in seen]:
+                del pending[doc]
+            time.sleep(POLL_INTERVAL_S)
+
+    def run(self, items: int, writers: int, seed: int) -> dict[str, Any]:
+        # Warm-up: the runner has found the mapping and the handler is loaded before the clock starts.
+        self.dynamodb.put_item(TableName=self.name, Item={"pk": {"S": "warm-up"}})
+        self.wait_searchable({document_id({"pk": {"S": "warm-up"}}): 0.0}, {}, time.monotonic() + 120)
+
+        rng = random.Random(seed)
+        batches = [[item(rng, f"k-{n}") for n in range(start, min(items, start + BATCH_WRITE))]
+                   for start in range(0, items, BATCH_WRITE)]
+        written: dict[str, float] = {}
+        lock = threading.Lock()
+
+        def writer(mine: list[list[dict[str, Any]]]) -> None:
+            client = self.stack.client("dynamodb")
+            for batch in mine:
+                request = {self.name: [{"PutRequest": {"Item": i}} for i in batch]}
+                while request:
+                    request = client.batch_write_item(RequestItems=request)["UnprocessedItems"]
+                done = time.monotonic()
+                with lock:
+                    for i in batch:
+                        written[document_id({"pk": i["pk"]})] = done
+
+        cpu_before, started = self.stack.cpu_s(), time.monotonic()
+        threads = [threading.Thread(target=writer, args=(batches[n::writers],)) for n in range(writers)]
+        for thread in threads:
+            thread.start()
+        seen: dict[str, float] = {}
+        deadline = started + CONVERGE_TIMEOUT_S
+        while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+            with lock:
+                pending = {doc: t for doc, t in written.items() if doc not in seen}
+            self.wait_searchable(pending, seen, min(deadline, time.monotonic() + POLL_INTERVAL_S))
+        for thread in threads:
+            thread.join()
+        self.wait_searchable({doc: t for doc, t in written.items() if doc not in seen}, seen, deadline)
+        finished, cpu_after = time.monotonic(), self.stack.cpu_s()
+
+        latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
+        result: dict[str, Any] = {
+            "items": items, "searchable": len(latencies), "complete": len(latencies) == items,
+            "records_per_s": round(len(latencies) / (finished - started), 1),
+            "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
+        }
+        if latencies:
+            result.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
+        result["get_records_1000"] = self.time_get_records()
+        return result
+
+    def time_get_records(self) -> dict[str, float]:
+        """One GetRecords of 1,000 records from the start of the stream: wall time and moto's CPU for it."""
+        streams = self.stack.client("dynamodbstreams")
+        shard = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        cpu, wall = self.stack.cpu_s(), time.monotonic()
+        count = len(streams.get_records(ShardIterator=iterator, Limit=1000)["Records"])
+        return {"records": count, "wall_s": round(time.monotonic() - wall, 3),
+                "moto_cpu_s": round(self.stack.cpu_s() - cpu, 3)}
+
+
+def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
+        variants: tuple[str, ...] = ("moto", "patched"), batch_size: int = 100, opensearch_url: str = "",
+        seed: int = 1) -> dict[str, Any]:
+    """Run every (variant, window) pipeline; results by variant and window, plus patched/moto ratios."""
+    if not LAMBDA_ZIP.exists():
+        from package_lambda import build
+
+        build(LAMBDA_ZIP)
+    node = None
+    if not opensearch_url:
+        from local_stack.opensearch_node import OpenSearchNode
+
+        node = OpenSearchNode.start()
+        opensearch_url = node.url
+    results: dict[str, Any] = {"items": items, "writers": writers, "batch_size": batch_size, "variants": {}}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
+            for variant in variants:
+                stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
+                try:
+                    results["variants"][variant] = {
+                        f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size).run(
+                            items, writers, seed)
+                        for window in windows}
+                finally:
+                    stack.close()
+    finally:
+        if node is not None:
+            node.stop()
+    if {"moto", "patched"} <= set(results["variants"]):
+        results["patched_vs_moto"] = ratios(results["variants"]["moto"], results["variants"]["patched"])
+    return results
+
+
+def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """after/before for throughput, before/after for costs (so > 1 means the patches help)."""
+    out = {}
+    for window, b in before.items():
+        a = after[window]
+        out[window] = {
+            "throughput_x": round(a["records_per_s"] / b["records_per_s"], 2),
+            "moto_cpu_per_record_x": round(b["moto_cpu_ms_per_record"] / a["moto_cpu_ms_per_record"], 2),
+            "get_records_1000_cpu_x": round(b["get_records_1000"]["moto_cpu_s"]
+                                            / max(a["get_records_1000"]["moto_cpu_s"], 0.001), 2),
+            "latency_p50_x": round(b["latency_p50_s"] / a["latency_p50_s"], 2),
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000, help="items written per pipeline (default 2000)")
+    parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
+    parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
+    parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])
+    parser.add_argument("--batch-size", type=int, default=100, help="mapping BatchSize (the module's default 100)")
+    parser.add_argument("--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""),
+                        help="reuse a running node (default: start one)")
+    parser.add_argument("--serve", choices=["moto", "patched"], help=argparse.SUPPRESS)
+    parser.add_argument("--state-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.opensearch_url, Path(args.state_dir))
+        return
+    started = time.monotonic()
+    results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), args.batch_size,
+                  args.opensearch_url)
+    results["bench_wall_s"] = round(time.monotonic() - started, 1)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
