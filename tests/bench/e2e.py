@@ -143,7 +143,7 @@ class Pipeline:
         body = json.dumps({"size": len(ids), "_source": False, "query": {"ids": {"values": ids}}}).encode()
         response = http.request("POST", f"{self.opensearch_url}/{self.index}/_search", body=body,
                                 headers={"Content-Type": "application/json"})
-        if response.status == 404:
+        if response.status != 200:  # no index yet, or its shards are still starting
             return set()
         return {hit["_id"] for hit in json.loads(response.data)["hits"]["hits"]}
 
