@@ -109,8 +109,9 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     """moto's record, with Keys taken from the item's image (moto encodes binary key values twice; its images are
     right) and ApproximateCreationDateTime rounded down to the second."""
     _moto_stream_record_init(self, table, stream_type, event_name, old, new, seq)
-    image = (new if new is not None else old).to_json()["Attributes"]  # type: ignore[union-attr]
     change = self.record["dynamodb"]
+    item = new if new is not None else old
+    image = change.get("NewImage") or change.get("OldImage") or item.to_json()["Attributes"]  # type: ignore[union-attr]
     change["Keys"] = {name: image[name] for name in change["Keys"]}
     change["ApproximateCreationDateTime"] = utcnow().replace(microsecond=0)
 

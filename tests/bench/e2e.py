@@ -4,12 +4,14 @@ For each moto variant ("moto": moto's own GetRecords serializer and write path; 
 patches, moto_stream_reads and moto_write_speed) it starts the
 embedded stack in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
 creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
-threads (BatchWriteItem), and polls OpenSearch (no forced refresh) until every item is searchable. Reports records/s
-end to end, write->searchable latency percentiles, moto CPU per stream record, and the wall/CPU time of one
-1,000-record GetRecords, with patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
+threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
+end and moto's CPU per stream record; then writes single items at a paced rate below capacity: write->searchable
+latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords, and patched/unpatched
+ratios from the same run. One OpenSearch node serves both variants.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
     python tests/bench/e2e.py [--items 2000] [--writers 4] [--windows 0 1] [--variants moto patched]
+                              [--latency-items 60] [--latency-rate 10]
 """
 
 from __future__ import annotations
@@ -161,34 +163,57 @@ class Pipeline:
                 del pending[doc]
             time.sleep(POLL_INTERVAL_S)
 
-    def run(self, items: int, writers: int, seed: int) -> dict[str, Any]:
+    def run(self, items: int, writers: int, latency_items: int, latency_rate: float, seed: int) -> dict[str, Any]:
+        """Throughput: `items` written as fast as `writers` threads can (BatchWriteItem), until all are searchable.
+        Latency: `latency_items` single PutItems at `latency_rate`/s, below capacity, so no backlog adds to it."""
         # Warm-up: the runner has found the mapping and the handler is loaded before the clock starts.
         self.dynamodb.put_item(TableName=self.name, Item={"pk": {"S": "warm-up"}})
         self.wait_searchable({document_id({"pk": {"S": "warm-up"}}): 0.0}, {}, time.monotonic() + 120)
-
         rng = random.Random(seed)
         batches = [[item(rng, f"k-{n}") for n in range(start, min(items, start + BATCH_WRITE))]
                    for start in range(0, items, BATCH_WRITE)]
+        cpu_before = self.stack.cpu_s()
+        burst = self.measure([batches[n::writers] for n in range(writers)], pace_s=0.0)
+        cpu_after = self.stack.cpu_s()
+        paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate)
+        result: dict[str, Any] = {
+            "items": items, "complete": burst["searchable"] == items,
+            "records_per_s": round(burst["searchable"] / burst["elapsed_s"], 1),
+            "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
+            "burst_latency_p50_s": burst.get("latency_p50_s"),
+            "latency_items": latency_items, "latency_rate_per_s": latency_rate,
+            **{k: v for k, v in paced.items() if k.startswith("latency_p")},
+        }
+        result["get_records_1000"] = self.time_get_records()
+        return result
+
+    def measure(self, work: list[list[list[dict[str, Any]]]], pace_s: float) -> dict[str, Any]:
+        """One writer thread per entry of `work` (its batches, one write call each, `pace_s` apart); polls the
+        index until every item is searchable or the deadline. Returns elapsed time, count and latency percentiles."""
         written: dict[str, float] = {}
         lock = threading.Lock()
 
         def writer(mine: list[list[dict[str, Any]]]) -> None:
             client = self.stack.client("dynamodb")
             for batch in mine:
-                request = {self.name: [{"PutRequest": {"Item": i}} for i in batch]}
-                while request:
-                    request = client.batch_write_item(RequestItems=request)["UnprocessedItems"]
+                if len(batch) == 1:
+                    client.put_item(TableName=self.name, Item=batch[0])
+                else:
+                    request = {self.name: [{"PutRequest": {"Item": i}} for i in batch]}
+                    while request:
+                        request = client.batch_write_item(RequestItems=request)["UnprocessedItems"]
                 done = time.monotonic()
                 with lock:
                     for i in batch:
                         written[document_id({"pk": i["pk"]})] = done
+                time.sleep(pace_s)
 
-        cpu_before, started = self.stack.cpu_s(), time.monotonic()
-        threads = [threading.Thread(target=writer, args=(batches[n::writers],)) for n in range(writers)]
+        started = time.monotonic()
+        deadline = started + CONVERGE_TIMEOUT_S
+        threads = [threading.Thread(target=writer, args=(mine,)) for mine in work]
         for thread in threads:
             thread.start()
         seen: dict[str, float] = {}
-        deadline = started + CONVERGE_TIMEOUT_S
         while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
             with lock:
                 pending = {doc: t for doc, t in written.items() if doc not in seen}
@@ -196,18 +221,11 @@ class Pipeline:
         for thread in threads:
             thread.join()
         self.wait_searchable({doc: t for doc, t in written.items() if doc not in seen}, seen, deadline)
-        finished, cpu_after = time.monotonic(), self.stack.cpu_s()
-
         latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
-        result: dict[str, Any] = {
-            "items": items, "searchable": len(latencies), "complete": len(latencies) == items,
-            "records_per_s": round(len(latencies) / (finished - started), 1),
-            "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
-        }
+        out: dict[str, Any] = {"elapsed_s": time.monotonic() - started, "searchable": len(latencies)}
         if latencies:
-            result.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
-        result["get_records_1000"] = self.time_get_records()
-        return result
+            out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
+        return out
 
     def time_get_records(self) -> dict[str, float]:
         """One GetRecords of 1,000 records from the start of the stream: wall time and moto's CPU for it."""
@@ -223,7 +241,7 @@ class Pipeline:
 
 def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         variants: tuple[str, ...] = ("moto", "patched"), batch_size: int = 100, opensearch_url: str = "",
-        seed: int = 1) -> dict[str, Any]:
+        latency_items: int = 60, latency_rate: float = 10.0, seed: int = 1) -> dict[str, Any]:
     """Run every (variant, window) pipeline; results by variant and window, plus patched/moto ratios."""
     if not LAMBDA_ZIP.exists():
         from package_lambda import build
@@ -235,7 +253,8 @@ def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
 
         node = OpenSearchNode.start()
         opensearch_url = node.url
-    results: dict[str, Any] = {"items": items, "writers": writers, "batch_size": batch_size, "variants": {}}
+    results: dict[str, Any] = {"items": items, "writers": writers, "batch_size": batch_size,
+                               "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
             for variant in variants:
@@ -243,7 +262,7 @@ def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
                 try:
                     results["variants"][variant] = {
                         f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size).run(
-                            items, writers, seed)
+                            items, writers, latency_items, latency_rate, seed)
                         for window in windows}
                 finally:
                     stack.close()
@@ -266,6 +285,7 @@ def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
             "get_records_1000_cpu_x": round(b["get_records_1000"]["moto_cpu_s"]
                                             / max(a["get_records_1000"]["moto_cpu_s"], 0.001), 2),
             "latency_p50_x": round(b["latency_p50_s"] / a["latency_p50_s"], 2),
+            "burst_latency_p50_x": round(b["burst_latency_p50_s"] / a["burst_latency_p50_s"], 2),
         }
     return out
 
@@ -276,6 +296,8 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
     parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
     parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])
+    parser.add_argument("--latency-items", type=int, default=60, help="paced single writes for latency")
+    parser.add_argument("--latency-rate", type=float, default=10.0, help="paced writes per second (default 10)")
     parser.add_argument("--batch-size", type=int, default=100, help="mapping BatchSize (the module's default 100)")
     parser.add_argument("--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""),
                         help="reuse a running node (default: start one)")
@@ -287,7 +309,7 @@ def main() -> None:
         return
     started = time.monotonic()
     results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), args.batch_size,
-                  args.opensearch_url)
+                  args.opensearch_url, args.latency_items, args.latency_rate)
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(results, indent=2))
 
