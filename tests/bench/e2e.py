@@ -30,35 +30,22 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "lambda"), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT / "lambda"), str(ROOT / "scripts"), str(Path(__file__).resolve().parent)]
 
 import boto3  # noqa: E402
 import urllib3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 from ddb_opensearch_sync.doc_id import document_id  # noqa: E402
+from run import item  # noqa: E402  (the same ~1 KB item as the handler benchmark)
 
 LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
 HANDLER = "ddb_opensearch_sync.handler.lambda_handler"
-WORDS = "trail running shoe jacket waterproof tent stove wool cotton blue red green light heavy".split()
 CONVERGE_TIMEOUT_S = 180.0
 POLL_INTERVAL_S = 0.05
 BATCH_WRITE = 25  # items per BatchWriteItem, DynamoDB's maximum
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 http = urllib3.PoolManager(maxsize=4)
-
-
-def item(rng: random.Random, key: str) -> dict[str, Any]:
-    """A ~1 KB item in DynamoDB JSON (nested map and list, set, number, bool, null)."""
-    return {
-        "pk": {"S": key}, "name": {"S": " ".join(rng.choices(WORDS, k=4))},
-        "description": {"S": " ".join(rng.choices(WORDS, k=90))},
-        "price": {"N": f"{rng.randint(1, 99999) / 100:.2f}"}, "stock": {"N": str(rng.randint(0, 500))},
-        "tags": {"SS": sorted(set(rng.choices(WORDS, k=4)))},
-        "dims": {"M": {"w": {"N": "10.5"}, "h": {"N": str(rng.randint(1, 90))},
-                       "sizes": {"L": [{"N": "40"}, {"N": "41"}]}}},
-        "active": {"BOOL": rng.random() < 0.8}, "note": {"NULL": True},
-    }
 
 
 def process_cpu_s(pid: int) -> float:

@@ -13,27 +13,21 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from handler_helpers import Table
 
 
 @pytest.fixture()
 def aws(moto_url: str) -> dict[str, Any]:
     kwargs = dict(endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="test",
                   aws_secret_access_key="test", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
-    return {name: boto3.client(name, **kwargs) for name in ("dynamodb", "dynamodbstreams", "lambda", "iam")}
+    return {"url": moto_url,
+            **{name: boto3.client(name, **kwargs) for name in ("dynamodb", "dynamodbstreams", "lambda", "iam")}}
 
 
 def new_table(aws: dict[str, Any], range_key: bool = False) -> tuple[str, str]:
-    """A table with a NEW_AND_OLD_IMAGES stream; returns its name and stream ARN."""
-    name = f"t-{uuid.uuid4().hex[:8]}"
-    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
-    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
-    if range_key:
-        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
-        attributes.append({"AttributeName": "sk", "AttributeType": "N"})
-    table = aws["dynamodb"].create_table(
-        TableName=name, KeySchema=schema, AttributeDefinitions=attributes, BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})["TableDescription"]
-    return name, table["LatestStreamArn"]
+    """A table (key pk S, sort key sk N) with a NEW_AND_OLD_IMAGES stream; returns its name and stream ARN."""
+    table = Table(aws["url"], sort_key=range_key)
+    return table.name, table.stream_arn
 
 
 def shard_iterator(aws: dict[str, Any], stream_arn: str) -> str:
