@@ -37,7 +37,6 @@ import urllib3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 from ddb_opensearch_sync.doc_id import document_id  # noqa: E402
-from run import item  # noqa: E402  (the same ~1 KB item as the handler benchmark)
 
 LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
 HANDLER = "ddb_opensearch_sync.handler.lambda_handler"
@@ -153,6 +152,8 @@ class Pipeline:
     def run(self, items: int, writers: int, latency_items: int, latency_rate: float, seed: int) -> dict[str, Any]:
         """Throughput: `items` written as fast as `writers` threads can (BatchWriteItem), until all are searchable.
         Latency: `latency_items` single PutItems at `latency_rate`/s, below capacity, so no backlog adds to it."""
+        from run import item  # the handler benchmark's ~1 KB item; imported here so run.py may import this module
+
         # Warm-up: the runner has found the mapping and the handler is loaded before the clock starts.
         self.dynamodb.put_item(TableName=self.name, Item={"pk": {"S": "warm-up"}})
         self.wait_searchable({document_id({"pk": {"S": "warm-up"}}): 0.0}, {}, time.monotonic() + 120)
