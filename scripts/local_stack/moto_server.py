@@ -5,6 +5,7 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   sequence numbers under concurrent writers, exact Keys, ApproximateCreationDateTime in whole seconds; and moto's
   own stream->Lambda invocation off (while a mapping exists it invokes the function on every write and empties the
   shard on any truthy result; our ESM runner reads the stream itself).
+- `moto_stream_iterators`: shard iterators expire after 15 minutes (ExpiredIteratorException) instead of piling up.
 - `moto_stream_reads`: GetRecords serialized without moto's generic model walk (same bytes, far less CPU).
 - `moto_write_speed`: items measured once per write instead of once per attribute; action lookup cached.
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
@@ -19,12 +20,19 @@ import threading
 
 from moto.server import ThreadedMotoServer
 
-from local_stack import moto_esm_validation, moto_stream_reads, moto_stream_writes, moto_write_speed
+from local_stack import (
+    moto_esm_validation,
+    moto_stream_iterators,
+    moto_stream_reads,
+    moto_stream_writes,
+    moto_write_speed,
+)
 
 
 def patch_moto() -> None:
     """Apply every correction (idempotent)."""
     moto_stream_writes.patch()
+    moto_stream_iterators.patch()
     moto_stream_reads.patch()
     moto_write_speed.patch()
     moto_esm_validation.patch()

@@ -102,12 +102,13 @@ def _shard_records_json(shard: StreamShard, start: int, count: int) -> list[str]
 def _get_records(self: DynamoDBStreamsHandler) -> Any:
     if settings.PRETTIFY_RESPONSES:  # moto indents its bodies then; rare enough to leave to moto
         return _moto_get_records(self)
-    arn = self._get_param("ShardIterator")
     limit = self._get_param("Limit")
-    iterator = self.backend.shard_iterators[arn]
-    start = iterator.sequence_number - iterator.stream_shard.starting_sequence_number
-    result = self.backend.get_records(arn, 1000 if limit is None else limit)
-    records = _shard_records_json(iterator.stream_shard, start, len(result["Records"]))
+    result = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
+    records: list[str] = []
+    if result["Records"]:  # consecutive records: their positions follow from the first one's sequence number
+        shard = self.backend.shard_iterators[result["NextShardIterator"]].stream_shard
+        start = int(result["Records"][0]["dynamodb"]["SequenceNumber"]) - shard.starting_sequence_number
+        records = _shard_records_json(shard, start, len(result["Records"]))
     return 200, {"Content-Type": _CONTENT_TYPE}, get_records_body(records, result["NextShardIterator"])
 
 

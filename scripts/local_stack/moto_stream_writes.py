@@ -2,7 +2,7 @@
 
 DynamoDB writes each change to an item exactly once, in the order the item changed, with sequence numbers that
 increase within a shard, and writes nothing for a write that does not change the item
-(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). moto 5.2 differs in four ways,
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). moto 5.2 differs in these ways,
 corrected here:
 
 - Its shard append is unlocked: concurrent writers get the same SequenceNumber, and the shard order can disagree
@@ -12,6 +12,8 @@ corrected here:
   the key). The records of one write are now collected and folded per item into one (first old image, last new).
 - A write that leaves the item as it was (identical PutItem, UpdateItem that changes nothing) emits a MODIFY:
   nothing is written for it now.
+- Its PutItem/UpdateItem/DeleteItem handlers read the existing item before the write and serialize the written item
+  after it, so a concurrent write to the same item can leak into ReturnValues: the whole request holds the lock.
 - A failed TransactWriteItems restores deep copies of its tables, stream shard included, so existing shard
   iterators keep reading a shard no later write reaches: the live shard is put back on the restored table.
 
@@ -30,6 +32,7 @@ from moto.core.utils import utcnow
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
+from moto.dynamodb.responses import DynamoHandler
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +44,7 @@ _local = threading.local()  # .pending: the stream changes of the write in progr
 # iterate a table's items and would fail with "dictionary changed size during iteration" under a concurrent write.
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "execute_statement")
 _ITERATING_READS = ("scan", "query")
+_SINGLE_ITEM_REQUESTS = ("put_item", "update_item", "delete_item")  # their ReturnValues read the item around the write
 
 _moto_stream_record_init = StreamRecord.__init__
 _moto_transact_write_items = DynamoDBBackend.transact_write_items
@@ -146,3 +150,5 @@ def patch() -> None:
         setattr(DynamoDBBackend, name, _one_write(getattr(DynamoDBBackend, name)))
     for name in _ITERATING_READS:
         setattr(DynamoDBBackend, name, _locked(getattr(DynamoDBBackend, name)))
+    for name in _SINGLE_ITEM_REQUESTS:
+        setattr(DynamoHandler, name, _locked(getattr(DynamoHandler, name)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import uuid
 import zipfile
 from typing import Any
@@ -14,6 +15,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from handler_helpers import Table
+
+from local_stack import moto_stream_iterators
 
 
 @pytest.fixture()
@@ -180,6 +183,20 @@ def test_approximate_creation_date_time_is_whole_seconds(aws):
         aws["dynamodb"].put_item(TableName=table, Item={"pk": {"S": str(number)}})
     times = [r["dynamodb"]["ApproximateCreationDateTime"] for r in read_all(aws, stream)]
     assert len(times) == 5 and all(t.microsecond == 0 for t in times)
+
+
+def test_shard_iterators_expire_like_dynamodb_streams(aws, monkeypatch):
+    monkeypatch.setattr(moto_stream_iterators, "LIFETIME_S", 0.3)  # 15 minutes on DynamoDB Streams
+    table, stream = new_table(aws)
+    aws["dynamodb"].put_item(TableName=table, Item={"pk": {"S": "a"}})
+    iterator = shard_iterator(aws, stream)
+    time.sleep(0.6)  # past the iterator's lifetime
+    with pytest.raises(ClientError) as expired:
+        aws["dynamodbstreams"].get_records(ShardIterator=iterator)
+    assert expired.value.response["Error"]["Code"] == "ExpiredIteratorException"
+    assert expired.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    monkeypatch.setattr(moto_stream_iterators, "LIFETIME_S", 900.0)
+    assert len(read_all(aws, stream)) == 1  # a new iterator reads on
 
 
 def _function(aws: dict[str, Any]) -> str:
