@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from handler_helpers import Table
 
-from local_stack import moto_stream_iterators
+from local_stack import moto_esm_validation, moto_stream_iterators
 
 
 @pytest.fixture()
@@ -261,3 +261,15 @@ def test_event_source_mapping_limits_aws_accepts_are_accepted(aws):
     updated = aws["lambda"].update_event_source_mapping(UUID=mapping["UUID"], MaximumRecordAgeInSeconds=604800,
                                                         MaximumRetryAttempts=-1, BatchSize=1)
     assert updated["MaximumRecordAgeInSeconds"] == 604800 and updated["BatchSize"] == 1
+
+
+def test_unchecked_lets_tests_store_what_aws_refuses_and_checks_resume_after(aws):
+    _, stream = new_table(aws)
+    function = _function(aws)
+    with moto_esm_validation.unchecked():
+        mapping = aws["lambda"].create_event_source_mapping(EventSourceArn=stream, FunctionName=function,
+                                                            StartingPosition="TRIM_HORIZON",
+                                                            MaximumRecordAgeInSeconds=1)
+    assert mapping["MaximumRecordAgeInSeconds"] == 1
+    with pytest.raises(ClientError, match="MaximumRecordAgeInSeconds"):
+        aws["lambda"].update_event_source_mapping(UUID=mapping["UUID"], MaximumRecordAgeInSeconds=2)
