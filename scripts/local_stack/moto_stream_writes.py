@@ -9,7 +9,9 @@ corrected here:
   with the order in which an item changed. Every table write now runs under one lock, so the item change and its
   stream record happen together and sequence numbers are unique and increasing.
 - An UpdateItem that creates an item puts a key-only item first, so two INSERT records appear (the first with only
-  the key). The records of one write are now collected and folded per item into one (first old image, last new).
+  the key), and the key-only item stays when the update then fails. The records of one write are now collected,
+  folded per item into one (first old image, last new) and appended only if the write succeeds; a failed one's
+  key-only item is taken out.
 - A write that leaves the item as it was (identical PutItem, UpdateItem that changes nothing) emits a MODIFY:
   nothing is written for it now.
 - Its PutItem/UpdateItem/DeleteItem handlers read the existing item before the write and serialize the written item
@@ -58,10 +60,12 @@ def _one_write(method: F) -> F:
         with _WRITE_LOCK:
             if getattr(_local, "pending", None) is not None:  # nested (a transaction's own puts): the outer one appends
                 return method(*args, **kwargs)
-            _local.pending = {}
+            pending = _local.pending = {}
             try:
                 result = method(*args, **kwargs)
-                pending = _local.pending
+            except BaseException:
+                _undo_creations(pending)
+                raise
             finally:
                 _local.pending = None
             for shard, old, new in pending.values():
@@ -69,6 +73,18 @@ def _one_write(method: F) -> F:
             return result
 
     return write  # type: ignore[return-value]
+
+
+def _undo_creations(pending: dict[Any, tuple[StreamShard, Item | None, Item | None]]) -> None:
+    """A failed write changes nothing in DynamoDB; moto's UpdateItem stores a key-only item before applying the
+    update and leaves it there when the update then fails (e.g. the item would pass 400 KB): take it out again."""
+    for shard, old, new in pending.values():
+        if old is None and new is not None:
+            items = shard.table.items
+            if new.range_key is not None:
+                items.get(new.hash_key, {}).pop(new.range_key, None)
+            else:
+                items.pop(new.hash_key, None)
 
 
 def _locked(method: F) -> F:

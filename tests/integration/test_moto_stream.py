@@ -273,3 +273,13 @@ def test_unchecked_lets_tests_store_what_aws_refuses_and_checks_resume_after(aws
     assert mapping["MaximumRecordAgeInSeconds"] == 1
     with pytest.raises(ClientError, match="MaximumRecordAgeInSeconds"):
         aws["lambda"].update_event_source_mapping(UUID=mapping["UUID"], MaximumRecordAgeInSeconds=2)
+
+
+def test_update_item_that_fails_leaves_neither_item_nor_record(aws):
+    table, stream = new_table(aws)
+    with pytest.raises(ClientError, match="size"):
+        aws["dynamodb"].update_item(TableName=table, Key={"pk": {"S": "big"}}, UpdateExpression="SET v = :v",
+                                    ExpressionAttributeValues={":v": {"S": "x" * 410_000}})
+    assert "Item" not in aws["dynamodb"].get_item(TableName=table, Key={"pk": {"S": "big"}})
+    aws["dynamodb"].put_item(TableName=table, Item={"pk": {"S": "after"}})
+    assert summary(read_all(aws, stream)) == [("INSERT", {"pk": {"S": "after"}})]
