@@ -1,8 +1,8 @@
 """End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
 
 For each moto variant ("moto": moto's own GetRecords serializer and write path; "patched": the stack's speed
-patches, moto_stream_reads and moto_write_speed) it starts the
-embedded stack in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
+patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to both) it starts the embedded stack
+in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
 creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
 threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
 end and moto's CPU per stream record; then writes single items at a paced rate below capacity: write->searchable
