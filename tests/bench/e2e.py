@@ -5,7 +5,7 @@ patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to b
 in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
 creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
 threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
-end and moto's CPU per stream record; then writes single items at a paced rate below capacity: write->searchable
+end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced rate below capacity: write->searchable
 latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords, and patched/unpatched
 ratios from the same run. One OpenSearch node serves both variants.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
@@ -53,6 +53,19 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its living descendants (the runner and its handler worker processes)."""
+    total = 0.0
+    try:
+        total = process_cpu_s(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu_s(int(child))
+    except (FileNotFoundError, ProcessLookupError):  # it exited meanwhile
+        pass
+    return total
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -69,7 +82,9 @@ class ChildStack:
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError(f"the {variant} stack did not start (exit {self.process.wait()})")
-        self.env = json.loads(line)
+        ready = json.loads(line)
+        self.runner_pid = ready.pop("runner_pid")
+        self.env = ready
 
     def client(self, name: str) -> Any:
         return boto3.client(name, endpoint_url=self.env["AWS_ENDPOINT_URL"], region_name=self.env["AWS_DEFAULT_REGION"],
@@ -78,6 +93,9 @@ class ChildStack:
 
     def cpu_s(self) -> float:
         return process_cpu_s(self.process.pid)
+
+    def runner_cpu_s(self) -> float:
+        return tree_cpu_s(self.runner_pid)
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -99,7 +117,7 @@ def serve(variant: str, opensearch_url: str, state_dir: Path) -> None:
         if variant == "moto":  # the fidelity patches stay: without them the stream is wrong, not just slow
             moto_stream_reads.unpatch()
             moto_write_speed.unpatch()
-        print(json.dumps(stack.env), flush=True)
+        print(json.dumps({**stack.env, "runner_pid": stack.runner.pid}), flush=True)
         sys.stdin.read()
 
 
@@ -160,14 +178,15 @@ class Pipeline:
         rng = random.Random(seed)
         batches = [[item(rng, f"k-{n}") for n in range(start, min(items, start + BATCH_WRITE))]
                    for start in range(0, items, BATCH_WRITE)]
-        cpu_before = self.stack.cpu_s()
+        cpu_before, runner_before = self.stack.cpu_s(), self.stack.runner_cpu_s()
         burst = self.measure([batches[n::writers] for n in range(writers)], pace_s=0.0)
-        cpu_after = self.stack.cpu_s()
+        cpu_after, runner_after = self.stack.cpu_s(), self.stack.runner_cpu_s()
         paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate)
         result: dict[str, Any] = {
             "items": items, "complete": burst["searchable"] == items,
             "records_per_s": round(burst["searchable"] / burst["elapsed_s"], 1),
             "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
+            "runner_and_handler_cpu_ms_per_record": round(1000 * (runner_after - runner_before) / items, 3),
             "burst_latency_p50_s": burst.get("latency_p50_s"),
             "latency_items": latency_items, "latency_rate_per_s": latency_rate,
             **{k: v for k, v in paced.items() if k.startswith("latency_p")},
