@@ -5,8 +5,8 @@ patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to b
 in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
 creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
 threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
-end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced rate below capacity: write->searchable
-latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords, and patched/unpatched
+end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced
+rate below capacity: write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords, and patched/unpatched
 ratios from the same run. One OpenSearch node serves both variants.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
