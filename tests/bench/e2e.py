@@ -6,8 +6,8 @@ in a child process (so moto's CPU is that process's CPU), and for each batching 
 creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
 threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
 end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced
-rate below capacity: write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords, and patched/unpatched
-ratios from the same run. One OpenSearch node serves both variants.
+rate below capacity: write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one
+1,000-record GetRecords, and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
     python tests/bench/e2e.py [--items 2000] [--writers 4] [--windows 0 1] [--variants moto patched]
