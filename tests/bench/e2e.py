@@ -1,0 +1,325 @@
+"""End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
+
+For each moto variant ("moto": moto's own GetRecords serializer and write path; "patched": the stack's speed
+patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to both) it starts the embedded stack
+in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
+creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
+threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
+end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced
+rate below capacity: write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one
+1,000-record GetRecords, and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
+Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
+
+    python tests/bench/e2e.py [--items 2000] [--writers 4] [--windows 0 1] [--variants moto patched]
+                              [--latency-items 60] [--latency-rate 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "lambda"), str(ROOT / "scripts"), str(Path(__file__).resolve().parent)]
+
+import boto3  # noqa: E402
+import urllib3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+from ddb_opensearch_sync.doc_id import document_id  # noqa: E402
+
+LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
+HANDLER = "ddb_opensearch_sync.handler.lambda_handler"
+CONVERGE_TIMEOUT_S = 180.0
+POLL_INTERVAL_S = 0.05
+BATCH_WRITE = 25  # items per BatchWriteItem, DynamoDB's maximum
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+http = urllib3.PoolManager(maxsize=4)
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its living descendants (the runner and its handler worker processes)."""
+    total = 0.0
+    try:
+        total = process_cpu_s(pid)
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += tree_cpu_s(int(child))
+    except (FileNotFoundError, ProcessLookupError):  # it exited meanwhile
+        pass
+    return total
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class ChildStack:
+    """The embedded stack in a child process (`--serve`), sharing an OpenSearch node; stopped by closing stdin."""
+
+    def __init__(self, variant: str, opensearch_url: str, state_dir: Path) -> None:
+        cmd = [sys.executable, __file__, "--serve", variant, "--opensearch-url", opensearch_url,
+               "--state-dir", str(state_dir)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "lambda"), str(ROOT / "scripts")])}
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {variant} stack did not start (exit {self.process.wait()})")
+        ready = json.loads(line)
+        self.runner_pid = ready.pop("runner_pid")
+        self.env = ready
+
+    def client(self, name: str) -> Any:
+        return boto3.client(name, endpoint_url=self.env["AWS_ENDPOINT_URL"], region_name=self.env["AWS_DEFAULT_REGION"],
+                            aws_access_key_id="test", aws_secret_access_key="test",
+                            config=Config(max_pool_connections=32, retries={"max_attempts": 2}))
+
+    def cpu_s(self) -> float:
+        return process_cpu_s(self.process.pid)
+
+    def runner_cpu_s(self) -> float:
+        return tree_cpu_s(self.runner_pid)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def serve(variant: str, opensearch_url: str, state_dir: Path) -> None:
+    """Child: run the stack (moto in this process) until stdin closes; print its env as one JSON line."""
+    from local_stack import moto_stream_reads, moto_write_speed
+    from local_stack.stack import EmbeddedStack
+
+    quick = ("--refresh-interval", "0.5")
+    with EmbeddedStack(state_dir, [LAMBDA_ZIP], opensearch_url=opensearch_url, poll_interval_s=0.1,
+                       runner_args=quick) as stack:
+        if variant == "moto":  # the fidelity patches stay: without them the stream is wrong, not just slow
+            moto_stream_reads.unpatch()
+            moto_write_speed.unpatch()
+        print(json.dumps({**stack.env, "runner_pid": stack.runner.pid}), flush=True)
+        sys.stdin.read()
+
+
+class Pipeline:
+    """One table + mapping to the packaged function writing into its own index."""
+
+    def __init__(self, stack: ChildStack, opensearch_url: str, window_s: int, batch_size: int) -> None:
+        self.stack, self.opensearch_url = stack, opensearch_url
+        self.name = f"bench-{uuid.uuid4().hex[:8]}"
+        self.index = self.name
+        dynamodb, lambda_, iam = stack.client("dynamodb"), stack.client("lambda"), stack.client("iam")
+        self.stream_arn = dynamodb.create_table(
+            TableName=self.name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+        role = iam.create_role(RoleName=self.name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        lambda_.create_function(
+            FunctionName=self.name, Runtime="python3.12", Role=role, Handler=HANDLER, Timeout=60,
+            Code={"ZipFile": LAMBDA_ZIP.read_bytes()},
+            Environment={"Variables": {"OPENSEARCH_ENDPOINT": opensearch_url, "OPENSEARCH_INDEX": self.index,
+                                       "OPENSEARCH_AUTH": "none", "METRICS_NAMESPACE": ""}})
+        lambda_.create_event_source_mapping(
+            FunctionName=self.name, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
+            BatchSize=batch_size, MaximumBatchingWindowInSeconds=window_s,
+            FunctionResponseTypes=["ReportBatchItemFailures"])
+        self.dynamodb = dynamodb
+
+    def searchable(self, ids: list[str]) -> set[str]:
+        """Which of `ids` a search finds now (no refresh forced: searchable as a user would see it)."""
+        body = json.dumps({"size": len(ids), "_source": False, "query": {"ids": {"values": ids}}}).encode()
+        response = http.request("POST", f"{self.opensearch_url}/{self.index}/_search", body=body,
+                                headers={"Content-Type": "application/json"})
+        if response.status != 200:  # no index yet, or its shards are still starting
+            return set()
+        return {hit["_id"] for hit in json.loads(response.data)["hits"]["hits"]}
+
+    def wait_searchable(self, pending: dict[str, float], seen: dict[str, float], deadline: float) -> None:
+        """Poll until every id in `pending` is searchable (or the deadline); record when each was first seen."""
+        while pending and time.monotonic() < deadline:
+            waiting = [doc for doc in pending if doc not in seen]
+            for start in range(0, len(waiting), 10000):
+                now = time.monotonic()
+                for doc in self.searchable(waiting[start:start + 10000]):
+                    seen[doc] = now
+            for doc in [doc for doc in pending if doc in seen]:
+                del pending[doc]
+            time.sleep(POLL_INTERVAL_S)
+
+    def run(self, items: int, writers: int, latency_items: int, latency_rate: float, seed: int) -> dict[str, Any]:
+        """Throughput: `items` written as fast as `writers` threads can (BatchWriteItem), until all are searchable.
+        Latency: `latency_items` single PutItems at `latency_rate`/s, below capacity, so no backlog adds to it."""
+        from run import item  # the handler benchmark's ~1 KB item; imported here so run.py may import this module
+
+        # Warm-up: the runner has found the mapping and the handler is loaded before the clock starts.
+        self.dynamodb.put_item(TableName=self.name, Item={"pk": {"S": "warm-up"}})
+        self.wait_searchable({document_id({"pk": {"S": "warm-up"}}): 0.0}, {}, time.monotonic() + 120)
+        rng = random.Random(seed)
+        batches = [[item(rng, f"k-{n}") for n in range(start, min(items, start + BATCH_WRITE))]
+                   for start in range(0, items, BATCH_WRITE)]
+        cpu_before, runner_before = self.stack.cpu_s(), self.stack.runner_cpu_s()
+        burst = self.measure([batches[n::writers] for n in range(writers)], pace_s=0.0)
+        cpu_after, runner_after = self.stack.cpu_s(), self.stack.runner_cpu_s()
+        paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate)
+        result: dict[str, Any] = {
+            "items": items, "complete": burst["searchable"] == items,
+            "records_per_s": round(burst["searchable"] / burst["elapsed_s"], 1),
+            "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
+            "runner_and_handler_cpu_ms_per_record": round(1000 * (runner_after - runner_before) / items, 3),
+            "burst_latency_p50_s": burst.get("latency_p50_s"),
+            "latency_items": latency_items, "latency_rate_per_s": latency_rate,
+            **{k: v for k, v in paced.items() if k.startswith("latency_p")},
+        }
+        result["get_records_1000"] = self.time_get_records()
+        return result
+
+    def measure(self, work: list[list[list[dict[str, Any]]]], pace_s: float) -> dict[str, Any]:
+        """One writer thread per entry of `work` (its batches, one write call each, `pace_s` apart); polls the
+        index until every item is searchable or the deadline. Returns elapsed time, count and latency percentiles."""
+        written: dict[str, float] = {}
+        lock = threading.Lock()
+
+        def writer(mine: list[list[dict[str, Any]]]) -> None:
+            client = self.stack.client("dynamodb")
+            for batch in mine:
+                if len(batch) == 1:
+                    client.put_item(TableName=self.name, Item=batch[0])
+                else:
+                    request = {self.name: [{"PutRequest": {"Item": i}} for i in batch]}
+                    while request:
+                        request = client.batch_write_item(RequestItems=request)["UnprocessedItems"]
+                done = time.monotonic()
+                with lock:
+                    for i in batch:
+                        written[document_id({"pk": i["pk"]})] = done
+                time.sleep(pace_s)
+
+        started = time.monotonic()
+        deadline = started + CONVERGE_TIMEOUT_S
+        threads = [threading.Thread(target=writer, args=(mine,)) for mine in work]
+        for thread in threads:
+            thread.start()
+        seen: dict[str, float] = {}
+        while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+            with lock:
+                pending = {doc: t for doc, t in written.items() if doc not in seen}
+            self.wait_searchable(pending, seen, min(deadline, time.monotonic() + POLL_INTERVAL_S))
+        for thread in threads:
+            thread.join()
+        self.wait_searchable({doc: t for doc, t in written.items() if doc not in seen}, seen, deadline)
+        latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
+        out: dict[str, Any] = {"elapsed_s": time.monotonic() - started, "searchable": len(latencies)}
+        if latencies:
+            out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
+        return out
+
+    def time_get_records(self) -> dict[str, float]:
+        """One GetRecords of 1,000 records from the start of the stream: wall time and moto's CPU for it."""
+        streams = self.stack.client("dynamodbstreams")
+        shard = streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        cpu, wall = self.stack.cpu_s(), time.monotonic()
+        count = len(streams.get_records(ShardIterator=iterator, Limit=1000)["Records"])
+        return {"records": count, "wall_s": round(time.monotonic() - wall, 3),
+                "moto_cpu_s": round(self.stack.cpu_s() - cpu, 3)}
+
+
+def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
+        variants: tuple[str, ...] = ("moto", "patched"), batch_size: int = 100, opensearch_url: str = "",
+        latency_items: int = 60, latency_rate: float = 10.0, seed: int = 1) -> dict[str, Any]:
+    """Run every (variant, window) pipeline; results by variant and window, plus patched/moto ratios."""
+    if not LAMBDA_ZIP.exists():
+        from package_lambda import build
+
+        build(LAMBDA_ZIP)
+    node = None
+    if not opensearch_url:
+        from local_stack.opensearch_node import OpenSearchNode
+
+        node = OpenSearchNode.start()
+        opensearch_url = node.url
+    results: dict[str, Any] = {"items": items, "writers": writers, "batch_size": batch_size,
+                               "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
+            for variant in variants:
+                stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
+                try:
+                    results["variants"][variant] = {
+                        f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size).run(
+                            items, writers, latency_items, latency_rate, seed)
+                        for window in windows}
+                finally:
+                    stack.close()
+    finally:
+        if node is not None:
+            node.stop()
+    if {"moto", "patched"} <= set(results["variants"]):
+        results["patched_vs_moto"] = ratios(results["variants"]["moto"], results["variants"]["patched"])
+    return results
+
+
+def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """after/before for throughput, before/after for costs (so > 1 means the patches help)."""
+    out = {}
+    for window, b in before.items():
+        a = after[window]
+        out[window] = {
+            "throughput_x": round(a["records_per_s"] / b["records_per_s"], 2),
+            "moto_cpu_per_record_x": round(b["moto_cpu_ms_per_record"] / a["moto_cpu_ms_per_record"], 2),
+            "get_records_1000_cpu_x": round(b["get_records_1000"]["moto_cpu_s"]
+                                            / max(a["get_records_1000"]["moto_cpu_s"], 0.001), 2),
+            "latency_p50_x": round(b["latency_p50_s"] / a["latency_p50_s"], 2),
+            "burst_latency_p50_x": round(b["burst_latency_p50_s"] / a["burst_latency_p50_s"], 2),
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000, help="items written per pipeline (default 2000)")
+    parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
+    parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
+    parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])
+    parser.add_argument("--latency-items", type=int, default=60, help="paced single writes for latency")
+    parser.add_argument("--latency-rate", type=float, default=10.0, help="paced writes per second (default 10)")
+    parser.add_argument("--batch-size", type=int, default=100, help="mapping BatchSize (the module's default 100)")
+    parser.add_argument("--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""),
+                        help="reuse a running node (default: start one)")
+    parser.add_argument("--serve", choices=["moto", "patched"], help=argparse.SUPPRESS)
+    parser.add_argument("--state-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.opensearch_url, Path(args.state_dir))
+        return
+    started = time.monotonic()
+    results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), args.batch_size,
+                  args.opensearch_url, args.latency_items, args.latency_rate)
+    results["bench_wall_s"] = round(time.monotonic() - started, 1)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
