@@ -18,7 +18,8 @@ from .transport import Transport, TransportError
 
 # Sent after "/<index>" when OPENSEARCH_INDEX is fixed: OpenSearch Serverless documents only the
 # index-scoped forms of _bulk and _mget.
-PATH = "/_bulk?filter_path=errors,items.*.status,items.*.error"
+# The query is percent-encoded as SigV4 canonicalizes it.
+PATH = "/_bulk?filter_path=errors%2Citems.%2A.status%2Citems.%2A.error"
 HEADERS = {"Content-Type": "application/x-ndjson"}
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 0.1  # seconds; doubled per attempt with jitter, capped at MAX_DELAY
