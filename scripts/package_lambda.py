@@ -2,7 +2,7 @@
 
     python scripts/package_lambda.py [--out dist/lambda.zip] [--python-version 3.12] [--arch arm64|x86_64]
 
-Dependencies come from lambda/requirements.txt, installed by pip for the Lambda runtime's platform
+Dependencies (if any) come from lambda/requirements.txt, installed by pip for the Lambda runtime's platform
 (manylinux2014_<arch>, --only-binary) — never the build machine's. boto3/botocore/s3transfer (the runtime
 has them), grpc/protobuf (nothing imports them) and the installer's __pycache__ are left out. Entries are
 sorted, with a fixed timestamp and permissions, so the same inputs give a byte-identical zip (and CodeSha256).
@@ -39,6 +39,9 @@ def _excluded(relative: Path) -> bool:
 
 
 def install(target: Path, python_version: str, arch: str) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if not [line for line in REQUIREMENTS.read_text().splitlines() if line.strip() and not line.startswith("#")]:
+        return  # nothing to install (pip refuses an empty requirements file)
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
         "--requirement", str(REQUIREMENTS), "--target", str(target), "--implementation", "cp",

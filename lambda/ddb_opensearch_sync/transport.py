@@ -1,4 +1,8 @@
-"""HTTP to OpenSearch: one urllib3 pool per container, SigV4 signing for `es` and `aoss`.
+"""HTTP to OpenSearch: keep-alive connections reused across invocations, SigV4 signing for `es` and `aoss`.
+
+The standard library's http.client does the HTTP: importing urllib3 cost more than half of the handler's
+cold start (it also imports importlib.metadata, zipfile and logging), and one endpoint with keep-alive needs
+none of its features. A connection the server closed while idle is reopened once, transparently.
 
 SigV4 is signed here (canonical request, string to sign, HMAC-SHA256 key chain; tested against botocore's
 signatures for the same requests): importing botocore to sign cost ~70 ms of cold start. Credentials are
@@ -10,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import os
+import threading
 import time
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urlsplit
-
-import urllib3
 
 from .config import Settings
 
@@ -102,21 +106,53 @@ def sigv4_signer(service: str, region: str, credentials: Callable[[], Credential
 class Transport:
     def __init__(self, settings: Settings, signer: Signer | None = None) -> None:
         self.endpoint = settings.endpoint
-        self.host = urlsplit(settings.endpoint).netloc
-        self.pool = urllib3.PoolManager(num_pools=2, maxsize=4, retries=False, block=False)
+        parts = urlsplit(settings.endpoint)
+        self.host = parts.netloc
+        self._https = parts.scheme == "https"
+        self._address = (parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme])
+        self._idle: list[http.client.HTTPConnection] = []  # kept open between requests and invocations
+        self._lock = threading.Lock()
+        self._tls: Any = None  # ssl context, made for the first https connection
         if signer is None and settings.auth in SERVICE:
             signer = sigv4_signer(SERVICE[settings.auth], settings.region)
         self.signer = signer
 
+    def _connection(self, timeout: float) -> http.client.HTTPConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        host, port = self._address
+        if not self._https:
+            return http.client.HTTPConnection(host, port, timeout=min(timeout, 5.0))
+        if self._tls is None:
+            import ssl
+
+            self._tls = ssl.create_default_context()
+        return http.client.HTTPSConnection(host, port, timeout=min(timeout, 5.0), context=self._tls)
+
     def request(self, method: str, path: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
-        url = self.endpoint + path
         if self.signer is not None:
-            headers = self.signer(method, url, headers, body)
-        try:
-            response = self.pool.request(
-                method, url, body=body, headers=headers, timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
-                redirect=False, preload_content=True,
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            raise TransportError(f"{method} {self.host}{path}: {type(exc).__name__}: {exc}") from None
-        return response.status, response.data
+            headers = self.signer(method, self.endpoint + path, headers, body)
+        retried = False
+        while True:
+            connection = self._connection(timeout)
+            reused = connection.sock is not None
+            try:
+                if not reused:
+                    connection.connect()  # within the connect timeout (at most 5 s)
+                connection.sock.settimeout(timeout)
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+            except (OSError, http.client.HTTPException) as exc:  # timeouts, refused, reset, TLS, bad responses
+                connection.close()
+                if reused and not retried and isinstance(exc, ConnectionError):  # RemoteDisconnected included
+                    retried = True  # the server closed the idle connection: once more on a new one
+                    continue
+                raise TransportError(f"{method} {self.host}{path}: {type(exc).__name__}: {exc}") from None
+            if response.will_close:
+                connection.close()
+            else:
+                with self._lock:
+                    self._idle.append(connection)
+            return response.status, data
