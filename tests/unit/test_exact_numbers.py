@@ -13,6 +13,7 @@ from hypothesis import assume, given, settings, strategies as st
 from ddb_opensearch_sync import convert
 from ddb_opensearch_sync.bulk import dumps
 from ddb_opensearch_sync.doc_id import document_id
+from test_convert import typed_values_with
 
 WIDE = Context(prec=400, Emax=10**6, Emin=-10**6)  # the reference's own context: wide enough to be exact
 
@@ -92,6 +93,7 @@ def reference_number(text: str) -> str:
 
 
 def reference(typed: dict) -> str:
+    """The JSON text of one typed value, written out directly (no conversion to Python values first)."""
     (tag, raw), = typed.items()
     if tag == "S":
         return json.dumps(raw, ensure_ascii=False)
@@ -122,19 +124,7 @@ number_texts = st.one_of(
     st.integers(-10**6, 10**6).map(str),
     st.integers(1, 99999).map(lambda c: f"{c / 100:.2f}"),  # prices such as 19.90: trailing zeros
 )
-scalars = st.one_of(
-    st.builds(lambda s: {"S": s}, st.text(max_size=12)),
-    st.builds(lambda n: {"N": n}, number_texts),
-    st.builds(lambda b: {"B": base64.b64encode(b).decode()}, st.binary(min_size=1, max_size=8)),
-    st.builds(lambda b: {"BOOL": b}, st.booleans()),
-    st.just({"NULL": True}),
-    st.builds(lambda s: {"SS": sorted(s)}, st.sets(st.text(max_size=6), min_size=1, max_size=4)),
-    st.builds(lambda s: {"NS": s}, st.lists(number_texts, min_size=1, max_size=4, unique_by=Decimal)),
-    st.builds(lambda s: {"BS": [base64.b64encode(b).decode() for b in s]}, st.sets(st.binary(min_size=1, max_size=6), min_size=1, max_size=3)),
-)
-typed_values = st.recursive(scalars, lambda inner: st.one_of(
-    st.builds(lambda m: {"M": m}, st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4)),
-    st.builds(lambda items: {"L": items}, st.lists(inner, max_size=4))), max_leaves=16)
+typed_values = typed_values_with(number_texts)
 
 
 @settings(max_examples=500, deadline=None)
