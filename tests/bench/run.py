@@ -307,8 +307,9 @@ COLD_HANDLER = """
 import sys, time
 started = time.perf_counter()
 sys.path.insert(0, sys.argv[1])
+import json
 import ddb_opensearch_sync.handler as h
-event = {"Records": [%s]}
+event = {"Records": [json.loads(sys.argv[2])]}
 assert h.lambda_handler(event, None) == {"batchItemFailures": []}
 print((time.perf_counter() - started) * 1000)
 """
@@ -318,7 +319,8 @@ started = time.perf_counter()
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection, helpers
-record = %s
+import json
+record = json.loads(sys.argv[3])
 for name, typed in list(record["dynamodb"]["NewImage"].items()):  # the peer's serializer knows no sets
     if set(typed) & {"SS", "NS", "BS"}:
         del record["dynamodb"]["NewImage"][name]
@@ -344,9 +346,9 @@ def cold_start(url: str, package: Path | None, auth: str, runs: int = 7) -> list
         for run in range(runs + 1):  # the first run creates the index: not timed
             record = json.dumps(records(1, seed=random.randrange(10**9))[0])
             if package is not None:
-                command = [sys.executable, "-I", "-B", "-c", COLD_HANDLER % record, scratch]
+                command = [sys.executable, "-I", "-B", "-c", COLD_HANDLER, scratch, record]
             else:  # the peer runs from the dev virtualenv, where opensearch-py and boto3 are installed
-                command = [sys.executable, "-B", "-c", COLD_PEER % record, url, auth]
+                command = [sys.executable, "-B", "-c", COLD_PEER, url, auth, record]
             done = subprocess.run(command, env=env, capture_output=True, text=True)
             if done.returncode:
                 raise RuntimeError(f"cold start run failed: {done.stderr[-2000:]}")
