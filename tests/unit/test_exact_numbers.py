@@ -71,10 +71,12 @@ def test_source_keeps_every_digit(value):
 @pytest.mark.parametrize("ambient", [Context(prec=5), Context(prec=28, capitals=0), Context(prec=1, Emax=1, Emin=-1)])
 def test_nothing_depends_on_the_ambient_decimal_context(ambient):
     with localcontext(ambient):
-        item = convert.item({"n": {"N": "1.0000000000000000000000000000000000001"}, "s": {"NS": ["1E+125", "1E-130"]}})
+        item = convert.item({"n": {"N": "1.0000000000000000000000000000000000001"}, "s": {"NS": ["1E+125", "1E-130"]},
+                             "e": {"N": "1.23456789012345678E-130"}})
         text = dumps(item)
         key = document_id({"sk": {"N": "1234567890123456789012345678.9012345678"}})
-    assert text == '{"n":1.0000000000000000000000000000000000001,"s":[1e-130,1' + "0" * 125 + ".0]}"
+    assert text == ('{"n":1.0000000000000000000000000000000000001,"s":[1e-130,1' + "0" * 125 + ".0],"
+                    '"e":1.23456789012345678E-130}')
     assert key == "1234567890123456789012345678.9012345678"
 
 
