@@ -17,8 +17,7 @@ from typing import Any, Callable
 from .transport import Transport, TransportError
 
 # Sent after "/<index>" when OPENSEARCH_INDEX is fixed: OpenSearch Serverless documents only the
-# index-scoped forms of _bulk and _mget.
-# The query is percent-encoded as SigV4 canonicalizes it.
+# index-scoped forms of _bulk and _mget. The query is percent-encoded as SigV4 canonicalizes it.
 PATH = "/_bulk?filter_path=errors%2Citems.%2A.status%2Citems.%2A.error"
 HEADERS = {"Content-Type": "application/x-ndjson"}
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
