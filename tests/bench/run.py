@@ -392,25 +392,33 @@ def optional_sections() -> list[tuple[str, dict[str, Any] | str]]:
     return out
 
 
+def progress(what: str) -> None:
+    print(f"bench: {what}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
         zips = packages(Path(scratch))
         pyc_zip = next(p for name, p in zips.items() if ".pyc" in name)
         with node() as url:
+            progress("warming the node up")
             warm_up(url)
             for size in (100, 1000):
+                progress(f"throughput at batch {size}")
                 rates = throughput(url, size)
                 for name, values in rates.items():
                     ratio = "time" in name
                     rows.append((f"batch {size}: {name}", spread(values, "{:.2f}x" if ratio else "{:,.0f}"),
                                  "<= 1.25x" if name.startswith("handler / limit") else ("" if ratio else "records/s")))
+            progress("hot keys")
             hot, reads = hot_keys(url)
             for name, values in hot.items():
                 ratio = "time" in name
                 rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:,.0f}"),
                              "<= 1.3x" if ratio else "records/s"))
             rows.append(("hot keys: reads", reads, ""))
+            progress("cold starts")
             for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
                 for name, package in zips.items():
                     rows.append((f"cold start to first result, {name}, auth={auth}",
