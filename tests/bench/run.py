@@ -436,7 +436,7 @@ def main() -> int:
             for name, values in hot.items():
                 ratio, read = "(time)" in name, "per round" in name
                 rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:.2f}" if read else "{:,.0f}"),
-                             "<= 1.3x" if name.startswith("conflicts /") else "" if ratio or read else "records/s"))
+                             "<= 1.3x" if name.startswith("conflicts") else "" if ratio or read else "records/s"))
             rows.append(("hot keys: reads", reads, ""))
             progress("cold starts")
             for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
