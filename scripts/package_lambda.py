@@ -2,16 +2,23 @@
 
     python scripts/package_lambda.py [--out dist/lambda.zip] [--python-version 3.12] [--arch arm64|x86_64]
 
-Dependencies come from lambda/requirements.txt, installed by pip for the Lambda runtime's platform
+Dependencies (if any) come from lambda/requirements.txt, installed by pip for the Lambda runtime's platform
 (manylinux2014_<arch>, --only-binary) — never the build machine's. boto3/botocore/s3transfer (the runtime
-has them), grpc/protobuf (nothing imports them) and __pycache__ are left out. Entries are sorted, with a
-fixed timestamp and permissions, so the same inputs give a byte-identical zip (and CodeSha256).
+has them), grpc/protobuf (nothing imports them) and the installer's __pycache__ are left out. Entries are
+sorted, with a fixed timestamp and permissions, so the same inputs give a byte-identical zip (and CodeSha256).
+
+Compiled bytecode: /var/task is read-only, so a package without .pyc files compiles every module at each cold
+start (~50 ms). When the running interpreter is the target runtime's version, every module is compiled into
+``__pycache__/<name>.cpython-3XY.pyc`` with unchecked hash-based invalidation (no timestamps: deterministic,
+and the read-only sources are never re-checked). Other interpreters cannot write bytecode for the target, so
+the package then carries sources only and says so.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import os
+import py_compile
 import subprocess
 import sys
 import tempfile
@@ -32,6 +39,9 @@ def _excluded(relative: Path) -> bool:
 
 
 def install(target: Path, python_version: str, arch: str) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    if not [line for line in REQUIREMENTS.read_text().splitlines() if line.strip() and not line.startswith("#")]:
+        return  # nothing to install (pip refuses an empty requirements file)
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
         "--requirement", str(REQUIREMENTS), "--target", str(target), "--implementation", "cp",
@@ -51,6 +61,21 @@ def files(site: Path) -> dict[str, Path]:
     return entries
 
 
+def compile_entries(entries: dict[str, Path], scratch: Path) -> dict[str, Path]:
+    """name.py → __pycache__/name.cpython-3XY.pyc for every module, compiled by this interpreter."""
+    tag = sys.implementation.cache_tag  # e.g. cpython-312
+    compiled = {}
+    for name, path in entries.items():
+        if name.endswith(".py"):
+            folder, _, module = name.rpartition("/")
+            target = f"{folder + '/' if folder else ''}__pycache__/{module[:-3]}.{tag}.pyc"
+            output = scratch / "pyc" / target
+            py_compile.compile(str(path), cfile=str(output), dfile=name, doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            compiled[target] = output
+    return compiled
+
+
 def write_zip(out: Path, entries: dict[str, Path]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_suffix(".tmp")
@@ -64,15 +89,25 @@ def write_zip(out: Path, entries: dict[str, Path]) -> None:
     os.replace(temporary, out)
 
 
+def can_compile(python_version: str) -> bool:
+    return python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def build(out: Path | str = ROOT / "dist" / "lambda.zip", python_version: str = "3.12", arch: str = "arm64") -> Path:
-    """Build the package and return its path."""
+    """Build the package and return its path (with .pyc files when this interpreter is the target version)."""
     if arch not in ARCHES:
         raise ValueError(f"arch {arch!r} is not allowed; use one of: {', '.join(ARCHES)}")
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="lambda-package-") as scratch:
         site = Path(scratch) / "site"
         install(site, python_version, arch)
-        write_zip(out, files(site))
+        entries = files(site)
+        if can_compile(python_version):
+            entries.update(compile_entries(entries, Path(scratch)))
+        else:
+            print(f"note: sources only, no .pyc: compiling for Python {python_version} needs that interpreter, this is "
+                  f"{sys.version_info.major}.{sys.version_info.minor} (cold starts compile every module)", file=sys.stderr)
+        write_zip(out, entries)
     return out
 
 

@@ -1,4 +1,4 @@
-"""AWS API clients (DynamoDB GetItem, failure destinations), built lazily and once per container.
+"""AWS API clients (DynamoDB reads, failure destinations), built lazily and once per container.
 
 boto3 is imported here only, on first use: most invocations never need it, and importing it costs
 ~170 ms of cold start. Clients honour AWS_ENDPOINT_URL, so local stacks reach their emulator.
@@ -6,9 +6,16 @@ boto3 is imported here only, on first use: most invocations never need it, and i
 from __future__ import annotations
 
 import base64
-from typing import Any
+import random
+import time
+from typing import Any, Callable
+
+from .doc_id import document_id
 
 _clients: dict[tuple[str, str | None], Any] = {}
+BATCH_KEYS = 100  # BatchGetItem's limit per call
+UNPROCESSED_ATTEMPTS = 8  # calls per key group while DynamoDB returns UnprocessedKeys (throttling, 16 MB cap)
+BASE_DELAY = 0.05  # seconds before the first retry of UnprocessedKeys; doubled each time, jittered
 
 
 def client(service: str, region: str | None = None) -> Any:
@@ -29,12 +36,40 @@ def table_name(stream_arn: str) -> str:
     return resource[1]
 
 
+def _request_key(keys: dict[str, Any]) -> dict[str, Any]:
+    """Stream keys as the API takes them: Lambda events carry B as base64 text, boto3 wants bytes."""
+    return {name: {"B": base64.b64decode(typed["B"])} if "B" in typed and isinstance(typed["B"], str) else typed
+            for name, typed in keys.items()}
+
+
 def get_item(stream_arn: str, keys: dict[str, Any]) -> dict[str, Any] | None:
     """The item's current attributes (consistent read), or None when it no longer exists."""
-    region = stream_arn.split(":")[3] or None
-    request_keys = {
-        name: {"B": base64.b64decode(typed["B"])} if "B" in typed and isinstance(typed["B"], str) else typed
-        for name, typed in keys.items()
-    }
-    response = client("dynamodb", region).get_item(TableName=table_name(stream_arn), Key=request_keys, ConsistentRead=True)
-    return response.get("Item")
+    return get_items(stream_arn, [keys])[0]
+
+
+def get_items(stream_arn: str, keys_list: list[dict[str, Any]],
+              sleep: Callable[[float], None] = time.sleep) -> list[dict[str, Any] | None]:
+    """Each key's current item (consistent reads, BatchGetItem of up to 100 keys per call), None where the
+    item no longer exists, in the order given. UnprocessedKeys are asked again with back-off; keys still
+    unprocessed after UNPROCESSED_ATTEMPTS calls raise, so the records are retried rather than guessed."""
+    region, table = stream_arn.split(":")[3] or None, table_name(stream_arn)
+    ids = [document_id(keys) for keys in keys_list]  # canonical: equal keys written differently match
+    names = sorted(keys_list[0]) if keys_list else []
+    wanted = {doc_id: _request_key(keys) for doc_id, keys in zip(ids, keys_list)}  # duplicates are not allowed
+    found: dict[str, dict[str, Any]] = {}
+    pending = list(wanted.values())
+    while pending:
+        group, pending = pending[:BATCH_KEYS], pending[BATCH_KEYS:]
+        for attempt in range(UNPROCESSED_ATTEMPTS):
+            if attempt:
+                sleep(BASE_DELAY * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
+            response = client("dynamodb", region).batch_get_item(
+                RequestItems={table: {"Keys": group, "ConsistentRead": True}})
+            for item in response.get("Responses", {}).get(table, []):
+                found[document_id({name: item[name] for name in names})] = item
+            group = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            if not group:
+                break
+        else:
+            raise RuntimeError(f"BatchGetItem left {len(group)} keys of {table} unprocessed after {UNPROCESSED_ATTEMPTS} calls")
+    return [found.get(doc_id) for doc_id in ids]

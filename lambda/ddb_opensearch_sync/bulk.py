@@ -10,14 +10,15 @@ import random
 import re
 import time
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from json.encoder import encode_basestring as _string  # the C escaper json.dumps uses with ensure_ascii=False
 from typing import Any, Callable
 
 from .transport import Transport, TransportError
 
 # Sent after "/<index>" when OPENSEARCH_INDEX is fixed: OpenSearch Serverless documents only the
-# index-scoped forms of _bulk and _mget.
-PATH = "/_bulk?filter_path=errors,items.*.status,items.*.error"
+# index-scoped forms of _bulk and _mget. The query is percent-encoded as SigV4 canonicalizes it.
+PATH = "/_bulk?filter_path=errors%2Citems.%2A.status%2Citems.%2A.error"
 HEADERS = {"Content-Type": "application/x-ndjson"}
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 BASE_DELAY = 0.1  # seconds; doubled per attempt with jitter, capped at MAX_DELAY
@@ -46,21 +47,37 @@ class Result:
         return self.status == 0 or self.status in RETRYABLE
 
 
+class _HasDecimal(Exception):
+    """The value holds a Decimal: json cannot write it, so dumps takes the marker path."""
+
+
+def _refuse(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        raise _HasDecimal
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False, default=_refuse)
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, capitals=1)  # str(Decimal) reads capitals from a context
+
+
 def dumps(value: Any) -> str:
     """Compact JSON that writes Decimal digits verbatim (json cannot), so numbers stay exact."""
+    try:
+        return _JSON.encode(value)  # one reused C encoder: most documents hold no Decimal
+    except _HasDecimal:
+        pass
     raws: list[str] = []
 
     def raw(obj: Any) -> str:
         if isinstance(obj, Decimal):
-            raws.append(str(obj))
-            return marker + str(obj)
+            raws.append(_EXACT.to_sci_string(obj))
+            return marker + raws[-1]
         raise TypeError(f"{type(obj).__name__} is not JSON serializable")
 
     while True:
         marker = "\x00" + os.urandom(8).hex() + ":"
         text = json.dumps(value, default=raw, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        if not raws:
-            return text
         quoted = json.dumps(marker, ensure_ascii=False)[:-1]  # the marker as json writes it, opening quote included
         if text.count(quoted) == len(raws):  # no user string happens to contain the random marker
             return re.sub(re.escape(quoted) + r'([-+0-9.E]+)"', r"\1", text)
@@ -68,11 +85,12 @@ def dumps(value: Any) -> str:
 
 
 def encode(action: Action) -> bytes:
-    meta = {"_index": action.index, "_id": action.doc_id, "version": action.version, "version_type": "external"}
-    head = dumps({action.op: meta})
+    """One action's NDJSON lines (the same bytes json.dumps would give the metadata object)."""
+    head = (f'{{"{action.op}":{{"_index":{_string(action.index)},"_id":{_string(action.doc_id)},'
+            f'"version":{int(action.version)},"version_type":"external"}}}}\n')
     if action.op == "delete":
-        return (head + "\n").encode()
-    return (head + "\n" + dumps(action.source) + "\n").encode()
+        return head.encode()
+    return (head + dumps(action.source) + "\n").encode()
 
 
 def chunks(sizes: list[int], max_bytes: int, max_actions: int) -> list[list[int]]:

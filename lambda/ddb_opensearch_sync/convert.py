@@ -2,10 +2,15 @@
 
 - N: integers stay ``int`` at any size; other numbers become ``float`` when the float prints as the
   same decimal (up to 15 significant digits), else ``Decimal`` — ``bulk.dumps`` writes those digits verbatim.
+  Nothing here depends on the ambient ``decimal`` context (its default 28 digits would round DynamoDB's 38).
 - SS / NS / BS become lists sorted by value (strings by code point, numbers numerically, binary by bytes).
 - B stays base64 text (Lambda events already carry it that way); raw bytes (boto3's GetItem) are encoded.
 - An array (L or NS) holding both integers and decimals writes its integers as ``n.0``: same value, but
   OpenSearch's dynamic mapping then sees one number type instead of rejecting the array (400).
+
+``item`` first tries a fast path that builds no attribute paths; anything it does not take for granted
+(a malformed value, an unusual number form) sends the item through the validating path, which gives the
+same result or the error naming the attribute path.
 """
 from __future__ import annotations
 
@@ -21,20 +26,60 @@ class ConversionError(ValueError):
     """The value is not valid DynamoDB JSON; the message names the attribute path and the problem."""
 
 
+def decimal(text: Any, path: str = "") -> Decimal:
+    """The exact finite decimal an N string holds (Decimal(str) never rounds, whatever the context)."""
+    try:
+        value = Decimal(text) if isinstance(text, str) else None
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None:
+        raise ConversionError(f"{path or 'value'}: N must be a decimal number string, got {text!r:.80}")
+    if not value.is_finite():
+        raise ConversionError(f"{path or 'value'}: N must be finite, got {text!r:.80}")
+    return value
+
+
+def significant(value: Decimal) -> tuple[str, int]:
+    """(digits without trailing zeros, exponent) of a finite decimal: exact, no context involved."""
+    _, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits)).lstrip("0")
+    stripped = text.rstrip("0")
+    return stripped or "0", (exponent + len(text) - len(stripped)) if stripped else 0
+
+
+def plain(value: Decimal) -> str:
+    """The canonical decimal text of a finite value: no exponent, no trailing zeros ("1E+2" → "100", "1.50" → "1.5")."""
+    digits, exponent = significant(value)
+    sign = "-" if value.is_signed() and digits != "0" else ""
+    if exponent >= 0:
+        return sign + digits + "0" * exponent
+    whole, fraction = digits[:exponent], digits[exponent:]
+    return f"{sign}{whole or '0'}.{fraction.rjust(-exponent, '0')}"
+
+
 def number(text: str, path: str = "") -> int | float | Decimal:
     if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
         return int(text)
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, TypeError):
-        raise ConversionError(f"{path or 'value'}: N must be a decimal number string, got {text!r}") from None
-    if not value.is_finite():
-        raise ConversionError(f"{path or 'value'}: N must be finite, got {text!r}")
-    if value == value.to_integral_value():
+    value = decimal(text, path)
+    digits, exponent = significant(value)
+    if exponent >= 0:
         return int(value)
-    if len(value.normalize().as_tuple().digits) <= FLOAT_DIGITS:
+    if len(digits) <= FLOAT_DIGITS:
         return float(value)
     return value
+
+
+def _fast_number(text: str) -> int | float | Decimal:
+    """number() for the common forms: a plain integer, or a decimal the float prints back as the same text."""
+    if text.isdigit():
+        return int(text)
+    try:
+        as_float = float(text)
+    except ValueError:
+        return number(text)  # raises with the problem; the validating path adds the attribute path
+    if repr(as_float) == text and "e" not in text and not as_float.is_integer():
+        return as_float  # the exact decimal number() gives (15 digits or fewer), or the same text it would write
+    return number(text)
 
 
 def _binary(value: Any, path: str) -> str:
@@ -54,14 +99,14 @@ def _sort_key_binary(text: str) -> bytes:
 
 def _one_number_type(values: list) -> list:
     """Write integers as n.0 when the array also holds decimals (see the module docstring)."""
-    kinds = {type(v) for v in values}
-    if int in kinds and kinds & {float, Decimal}:
+    kinds = set(map(type, values))
+    if int in kinds and (float in kinds or Decimal in kinds):
         return [Decimal(f"{v}.0") if type(v) is int else v for v in values]
     return values
 
 
 def value(typed: Any, path: str = "value") -> Any:
-    """Convert one DynamoDB-typed value such as {"N": "1"}."""
+    """Convert one DynamoDB-typed value such as {"N": "1"}, validating everything."""
     if not isinstance(typed, dict) or len(typed) != 1:
         raise ConversionError(f"{path}: expected an object with exactly one type key ({', '.join(TYPES)}), got {typed!r:.80}")
     (tag, raw), = typed.items()
@@ -93,6 +138,38 @@ def value(typed: Any, path: str = "value") -> Any:
     raise ConversionError(f"{path}: invalid {tag} value {raw!r:.80}")
 
 
+class _Unusual(Exception):
+    """The fast path met something it does not handle; the validating path decides."""
+
+
+def _fast(typed: dict) -> Any:
+    (tag, raw), = typed.items()
+    if tag == "S":
+        if raw.__class__ is str:
+            return raw
+    elif tag == "N":
+        if raw.__class__ is str:
+            return _fast_number(raw)
+    elif tag == "M":
+        if raw.__class__ is dict:
+            return {k: _fast(v) for k, v in raw.items()}
+    elif tag == "L":
+        if raw.__class__ is list:
+            return _one_number_type([_fast(v) for v in raw])
+    elif tag == "BOOL":
+        if raw is True or raw is False:
+            return raw
+    elif tag == "NULL":
+        if raw is True:
+            return None
+    elif tag in ("SS", "NS", "BS"):
+        if raw.__class__ is list:
+            return _set(tag, raw, "")
+    elif tag == "B" and raw.__class__ is str:
+        return raw
+    raise _Unusual
+
+
 def _set(tag: str, raw: list, path: str) -> list:
     if tag == "SS":
         if not all(isinstance(s, str) for s in raw):
@@ -103,7 +180,7 @@ def _set(tag: str, raw: list, path: str) -> list:
             raise ConversionError(f"{path}: NS must be a list of number strings")
         try:
             ordered = sorted(raw, key=Decimal)  # order by the exact decimal, not by a rounded float
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             raise ConversionError(f"{path}: NS must be a list of number strings, got {raw!r:.80}") from None
         return _one_number_type([number(s, path) for s in ordered])
     return sorted((_binary(b, path) for b in raw), key=_sort_key_binary)
@@ -111,6 +188,11 @@ def _set(tag: str, raw: list, path: str) -> list:
 
 def item(attributes: Any, path: str = "item") -> dict[str, Any]:
     """Convert a whole item (attribute name → typed value)."""
+    if attributes.__class__ is dict:
+        try:
+            return {k: _fast(v) for k, v in attributes.items()}
+        except Exception:  # noqa: BLE001 - anything unusual: the validating path converts it or names the problem
+            pass
     if not isinstance(attributes, dict):
         raise ConversionError(f"{path}: expected an object of attributes, got {type(attributes).__name__}")
     return {k: value(v, f"{k}") for k, v in attributes.items()}

@@ -1,6 +1,7 @@
 """Document ids from the table's key attributes: stable, URL-safe and unambiguous.
 
-Each key value is rendered canonically (S as is, N as its exact decimal, B as unpadded base64url),
+Each key value is rendered canonically (S as is, N as its exact decimal in plain notation without trailing
+zeros — every digit of DynamoDB's 38, so "1.0", "1" and "1E0" share an id — B as unpadded base64url),
 percent-encoded so that only ``A-Z a-z 0-9 - _ .`` and ``%XX`` remain, and the values are joined with
 ``~`` in attribute-name order (a table's key names and types never change, so that order is fixed).
 Percent-encoding is injective and never emits ``~``, so distinct keys give distinct ids. Ids longer
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from decimal import Decimal, InvalidOperation
+import re
 from typing import Any
 from urllib.parse import quote
 
+from .convert import ConversionError, decimal, plain
+
 MAX_ID_BYTES = 512
+_INTEGER = re.compile(r"-?[1-9][0-9]*|0")  # already canonical
+_SAFE = re.compile(r"[A-Za-z0-9_.-]+")  # what quote() leaves as it is
 
 
 class KeyAttributeError(ValueError):
@@ -29,11 +34,9 @@ def _canonical(name: str, typed: Any) -> str:
             return raw
         if tag == "N" and isinstance(raw, str):
             try:
-                number = Decimal(raw)
-            except InvalidOperation:
-                number = None
-            if number is not None and number.is_finite():
-                return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+                return raw if _INTEGER.fullmatch(raw) else plain(decimal(raw))
+            except ConversionError:
+                pass
         if tag == "B" and isinstance(raw, (str, bytes)) and raw:
             try:
                 data = raw if isinstance(raw, bytes) else base64.b64decode(raw, validate=True)
@@ -43,10 +46,14 @@ def _canonical(name: str, typed: Any) -> str:
     raise KeyAttributeError(f"key attribute {name!r}: expected a non-empty S, N or B value, got {typed!r:.80}")
 
 
+def _escape(text: str) -> str:
+    return text if _SAFE.fullmatch(text) else quote(text, safe="").replace("~", "%7E")
+
+
 def document_id(keys: Any) -> str:
     if not isinstance(keys, dict) or not 1 <= len(keys) <= 2:
         raise KeyAttributeError(f"Keys must hold the table's one or two key attributes, got {keys!r:.120}")
-    readable = "~".join(quote(_canonical(name, keys[name]), safe="").replace("~", "%7E") for name in sorted(keys))
+    readable = "~".join(_escape(_canonical(name, keys[name])) for name in sorted(keys))
     if len(readable) <= MAX_ID_BYTES:
         return readable
     return "~" + hashlib.sha256(readable.encode("ascii")).hexdigest()

@@ -98,8 +98,8 @@ def parse(settings: Settings, record: dict[str, Any], position: int, sequence: s
             identity = record.get("userIdentity") or {}
             change.ttl = identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL
             change.op = "skip" if change.ttl and settings.ttl_deletes == "keep" else "delete"
-            if change.op == "delete":
-                known = convert.item(stream.get("OldImage") or change.keys)
+            if change.op == "delete":  # the old image only matters to an index template
+                known = convert.item(stream.get("OldImage") or change.keys) if settings.index_fields else {}
                 change.index = index_name(settings, known)
         elif "NewImage" in stream:
             item = convert.item(stream["NewImage"])

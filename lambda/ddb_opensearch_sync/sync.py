@@ -26,13 +26,15 @@ DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, t
 
 class Syncer:
     def __init__(self, settings: Settings, transport: Transport | None = None,
-                 fetch: Callable[[str, dict[str, Any]], dict[str, Any] | None] = aws.get_item,
+                 fetch: Callable[[str, dict[str, Any]], dict[str, Any] | None] | None = None,
                  send_poison: Callable[[str, dict[str, Any], str, str], None] = destination.send) -> None:
         self.settings = settings
         self.sender = Sender(transport or Transport(settings), settings.bulk_max_bytes, settings.bulk_max_actions,
                              settings.max_retries, settings.timeout_seconds,
                              prefix="" if settings.index_fields else "/" + settings.index)
-        self.fetch = fetch
+        # One batched consistent read per invocation; a single-item `fetch` (tools, tests) is called per key.
+        self.fetch_many: Callable[[str, list[dict[str, Any]]], list[dict[str, Any] | None]] = (
+            aws.get_items if fetch is None else lambda arn, keys_list: [fetch(arn, keys) for keys in keys_list])
         self.send_poison = send_poison
 
     @classmethod
@@ -48,9 +50,7 @@ class Syncer:
         changes = [records.parse(self.settings, raw[i], i, s) for i, s in enumerate(sequences)]
         outcome: dict[int, str] = {}
         latest = self._plan(changes, outcome, summary)
-        for change in latest.values():
-            if change.op == "fetch":
-                self._fetch(change, change.version, outcome, summary)
+        self._fetch([(c, c.version) for c in latest.values() if c.op == "fetch"], outcome, summary)
         self._write([c for c in latest.values() if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
         for change in changes:
             result = outcome.get(change.position)
@@ -91,18 +91,27 @@ class Syncer:
                                       "outcome": result, "error": change.error}), flush=True)
         return failed
 
-    def _fetch(self, change: Change, new_version: int, outcome: dict[int, str], summary: Summary) -> None:
-        """Replace the change by the item's current state (consistent GetItem)."""
-        try:
-            records.resolve(self.settings, change, self.fetch(change.stream_arn, change.keys))
-            change.version = new_version
-        except (ValueError, TypeError) as exc:  # the stored item cannot be converted or named: poison
-            change.error = f"{type(exc).__name__}: {exc}"[:1000]
-            outcome[change.position] = "poison"
-        except Exception as exc:  # throttling, permissions, network: retry through Lambda
-            change.error = f"GetItem failed: {type(exc).__name__}: {exc}"[:1000]
-            outcome[change.position] = "failed"
-            summary.note("error", change.sequence, change.error)
+    def _fetch(self, pending: list[tuple[Change, int]], outcome: dict[int, str], summary: Summary) -> None:
+        """Replace each change by its item's current state, read in one batch (consistent BatchGetItem)."""
+        by_stream: dict[str, list[tuple[Change, int]]] = {}
+        for change, new_version in pending:
+            by_stream.setdefault(change.stream_arn, []).append((change, new_version))
+        for stream_arn, group in by_stream.items():
+            try:
+                items = self.fetch_many(stream_arn, [change.keys for change, _ in group])
+            except Exception as exc:  # throttling, permissions, network: retry through Lambda
+                for change, _ in group:
+                    change.error = f"reading the item failed: {type(exc).__name__}: {exc}"[:1000]
+                    outcome[change.position] = "failed"
+                    summary.note("error", change.sequence, change.error)
+                continue
+            for (change, new_version), item in zip(group, items):
+                try:
+                    records.resolve(self.settings, change, item)
+                    change.version = new_version
+                except (ValueError, TypeError) as exc:  # the stored item cannot be converted or named: poison
+                    change.error = f"{type(exc).__name__}: {exc}"[:1000]
+                    outcome[change.position] = "poison"
 
     def _write(self, changes: list[Change], outcome: dict[int, str], summary: Summary,
                remaining: Callable[[], int], retry_ties: bool) -> None:
@@ -136,15 +145,14 @@ class Syncer:
         that with the stored version + 1. Returns the changes still to write."""
         stored = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in ties], self.settings.timeout_seconds,
                          self.sender.prefix)
-        again = []
+        unsettled = []
         for (change, stored_version), doc in zip(ties, stored):
             if doc is not None and same(change, doc):
                 outcome[change.position] = "written"
-                continue
-            self._fetch(change, stored_version + 1, outcome, summary)
-            if change.position not in outcome:
-                again.append(change)
-        return again
+            else:
+                unsettled.append((change, stored_version + 1))
+        self._fetch(unsettled, outcome, summary)
+        return [change for change, _ in unsettled if change.position not in outcome]
 
     def _poison(self, change: Change, record: dict[str, Any], summary: Summary) -> str:
         """A record OpenSearch rejected (indexed without some fields, or not at all) or could not be turned into

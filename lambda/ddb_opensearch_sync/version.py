@@ -12,7 +12,7 @@ Limits and how they are handled:
 - Across invocations the ordinal restarts, so two changes to one item within the same second, in
   different batches (or a replay), can meet as "ours is lower or equal although newer". A 409 whose stored
   version has the same second as ours is therefore a *tie*, not proof of staleness: ``tie()`` says so,
-  and the handler resolves it against the source of truth (consistent GetItem, then write the current
+  and the handler resolves it against the source of truth (consistent BatchGetItem, then write the current
   state with ``stored + 1``).
 - Deletes carry versions too and leave a tombstone for ``index.gc_deletes`` (default 60 s). A replay
   older than that window can bring a deleted document back: set ``index.gc_deletes`` on the index to

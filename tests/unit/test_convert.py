@@ -18,23 +18,28 @@ numbers = st.one_of(  # as DynamoDB stores them: at most 38 significant digits, 
         lambda d: d != 0 and len(d.as_tuple().digits) <= 38 and -130 <= d.adjusted() <= 125),
 ).map(str)
 names = st.text(min_size=1, max_size=8)
-scalars = st.one_of(
-    st.builds(lambda s: {"S": s}, st.text(max_size=20)),
-    st.builds(lambda n: {"N": n}, numbers),
-    st.builds(lambda b: {"B": base64.b64encode(b).decode()}, st.binary(min_size=1, max_size=16)),
-    st.builds(lambda b: {"BOOL": b}, st.booleans()),
-    st.just({"NULL": True}),
-    st.builds(lambda s: {"SS": sorted(s)}, st.sets(st.text(max_size=8), min_size=1, max_size=5)),
-    st.builds(lambda s: {"NS": list(s)}, st.lists(numbers, min_size=1, max_size=5, unique_by=Decimal)),
-    st.builds(lambda s: {"BS": [base64.b64encode(b).decode() for b in s]},
-              st.sets(st.binary(min_size=1, max_size=8), min_size=1, max_size=5)),
-)
-typed_values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(st.builds(lambda m: {"M": m}, st.dictionaries(names, inner, max_size=4)),
-                            st.builds(lambda items: {"L": items}, st.lists(inner, max_size=4))),
-    max_leaves=20,
-)
+def typed_values_with(numbers: st.SearchStrategy[str]) -> st.SearchStrategy[dict]:
+    """Any DynamoDB-typed value (every type, nested maps and lists) with N strings drawn from `numbers`."""
+    scalars = st.one_of(
+        st.builds(lambda s: {"S": s}, st.text(max_size=20)),
+        st.builds(lambda n: {"N": n}, numbers),
+        st.builds(lambda b: {"B": base64.b64encode(b).decode()}, st.binary(min_size=1, max_size=16)),
+        st.builds(lambda b: {"BOOL": b}, st.booleans()),
+        st.just({"NULL": True}),
+        st.builds(lambda s: {"SS": sorted(s)}, st.sets(st.text(max_size=8), min_size=1, max_size=5)),
+        st.builds(lambda s: {"NS": list(s)}, st.lists(numbers, min_size=1, max_size=5, unique_by=Decimal)),
+        st.builds(lambda s: {"BS": [base64.b64encode(b).decode() for b in s]},
+                  st.sets(st.binary(min_size=1, max_size=8), min_size=1, max_size=5)),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.builds(lambda m: {"M": m}, st.dictionaries(names, inner, max_size=4)),
+                                st.builds(lambda items: {"L": items}, st.lists(inner, max_size=4))),
+        max_leaves=20,
+    )
+
+
+typed_values = typed_values_with(numbers)
 items = st.dictionaries(names, typed_values, min_size=1, max_size=6)
 
 

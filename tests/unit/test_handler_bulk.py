@@ -52,6 +52,15 @@ def test_a_user_string_that_looks_like_the_marker_is_left_alone(monkeypatch):
     assert json.loads(dumps({"s": sneaky, "d": Decimal("0.12345678901234567890")}), parse_float=Decimal) == {"s": sneaky, "d": Decimal("0.12345678901234567890")}
 
 
+@pytest.mark.parametrize("index, doc_id", [("i", "a%2F"), ('q"\\', "é~\u2028\x01"), ("orders-7", "~" + "f" * 64)])
+def test_encode_writes_the_bytes_json_dumps_would(index, doc_id):
+    meta = {"_index": index, "_id": doc_id, "version": 7, "version_type": "external"}
+    source = {"k": "\u00e9\"", "n": [1.5, 2], "d": Decimal("0.12345678901234567890")}
+    expected = json.dumps({"index": meta}, ensure_ascii=False, separators=(",", ":")) + "\n" + dumps(source) + "\n"
+    assert encode(Action("index", index, doc_id, 7, source)) == expected.encode()
+    assert encode(Action("delete", index, doc_id, 7)) == (json.dumps({"delete": meta}, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 def test_encode_uses_external_versions_and_delete_has_no_body():
     lines = encode(Action("delete", "i", "a%2F", 7)).decode().splitlines()
     assert [json.loads(line) for line in lines] == [{"delete": {"_index": "i", "_id": "a%2F", "version": 7, "version_type": "external"}}]

@@ -32,27 +32,70 @@ def test_entries_are_sorted_with_fixed_time_and_permissions_and_nothing_unwanted
     names = [i.filename for i in infos]
     assert names == sorted(names)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)} and {i.external_attr >> 16 for i in infos} == {0o644}
-    assert "ddb_opensearch_sync/handler.py" in names and any(n.startswith("urllib3/") for n in names)
+    assert "ddb_opensearch_sync/handler.py" in names and {n.split("/")[0] for n in names} == {"ddb_opensearch_sync"}
     tops = {n.split("/")[0].split("-")[0].lower() for n in names}
     assert not tops & set(FORBIDDEN)
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]  # the default target is not this interpreter
     assert builds[0].stat().st_size <= 2 * 1024 * 1024
 
 
 def test_packaged_handler_imports_in_a_clean_interpreter(builds, tmp_path):
     with zipfile.ZipFile(builds[0]) as archive:
         archive.extractall(tmp_path)
-    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import ddb_opensearch_sync.handler as h, urllib3; "
-            "print(h.__file__, urllib3.__file__, 'boto3' in sys.modules)")
+    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import ddb_opensearch_sync.handler as h; "
+            "print(h.__file__, 'boto3' in sys.modules, 'botocore' in sys.modules, 'urllib3' in sys.modules)")
     env = {"PATH": os.environ.get("PATH", ""), "OPENSEARCH_ENDPOINT": "http://127.0.0.1:9", "OPENSEARCH_INDEX": "products",
            "OPENSEARCH_AUTH": "iam", "AWS_REGION": "us-east-1"}
     done = subprocess.run([sys.executable, "-I", "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    handler_file, urllib3_file, boto3_loaded = done.stdout.split()
-    assert handler_file.startswith(str(tmp_path)) and urllib3_file.startswith(str(tmp_path))
-    assert boto3_loaded == "False"  # imported only when GetItem or a failure destination needs it
+    handler_file, boto3_loaded, botocore_loaded, urllib3_loaded = done.stdout.split()
+    assert handler_file.startswith(str(tmp_path))
+    assert boto3_loaded == "False"  # imported only when BatchGetItem or a failure destination needs it
+    assert botocore_loaded == urllib3_loaded == "False"  # signing and HTTP need neither (cold start)
 
 
 def test_bad_arch_is_refused_with_the_allowed_values(tmp_path):
     with pytest.raises(ValueError, match="arm64, x86_64"):
         build(tmp_path / "x.zip", arch="sparc")
+
+
+RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> list[Path]:
+    scratch = tmp_path_factory.mktemp("compiled")
+    return [build(scratch / f"lambda-{n}.zip", python_version=RUNNING) for n in (1, 2)]
+
+
+def test_a_package_for_the_running_version_carries_deterministic_bytecode_for_every_module(compiled):
+    assert hashlib.sha256(compiled[0].read_bytes()).digest() == hashlib.sha256(compiled[1].read_bytes()).digest()
+    with zipfile.ZipFile(compiled[0]) as archive:
+        names = set(archive.namelist())
+    tag = sys.implementation.cache_tag
+    sources = [n for n in names if n.endswith(".py")]
+    assert sources and all(f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc" in names
+                           for n in sources if "/" in n)
+    assert {n for n in names if n.endswith(".pyc")} == {
+        f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc" for n in sources}
+
+
+def test_the_bytecode_is_what_runs_without_checking_the_read_only_sources(compiled, tmp_path):
+    """Unchecked hash-based .pyc: a cold start never reads or compiles the sources. Proof: break a source after
+    packaging and the handler still imports."""
+    with zipfile.ZipFile(compiled[0]) as archive:
+        archive.extractall(tmp_path)
+    with (tmp_path / "ddb_opensearch_sync" / "sync.py").open("a") as source:
+        source.write("\nthis is not python\n")
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import ddb_opensearch_sync.handler"
+    env = {"PATH": os.environ.get("PATH", ""), "OPENSEARCH_ENDPOINT": "http://127.0.0.1:9", "OPENSEARCH_INDEX": "products",
+           "OPENSEARCH_AUTH": "none"}
+    done = subprocess.run([sys.executable, "-I", "-B", "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_another_target_version_gets_sources_only_and_says_so(tmp_path, capsys):
+    other = "3.12" if RUNNING != "3.12" else "3.13"
+    with zipfile.ZipFile(build(tmp_path / "other.zip", python_version=other)) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".pyc")]
+    assert f"sources only, no .pyc: compiling for Python {other} needs that interpreter" in capsys.readouterr().err

@@ -1,0 +1,68 @@
+"""Reads of the current item go to DynamoDB in batches (consistent BatchGetItem, ≤ 100 keys per call), against a
+real moto table: KEYS_ONLY streams and same-second conflicts across batches cost one call per 100 keys, not one
+GetItem per record."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+
+import pytest
+
+from ddb_opensearch_sync import aws
+from handler_helpers import REGION, Table, assert_index_equals_table, failed, syncer, use_moto_for_boto3
+from test_handler_ordering import at_second_start
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture
+def calls(monkeypatch, moto_url) -> Counter:
+    """DynamoDB API calls the handler's own client makes, by operation name."""
+    use_moto_for_boto3(monkeypatch, moto_url)
+    counted: Counter = Counter()
+    aws.client("dynamodb", REGION).meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: counted.update([model.name]))
+    return counted
+
+
+def test_get_items_reads_250_keys_in_three_calls_in_order_with_none_for_missing(moto_url, calls):
+    table = Table(moto_url, sort_key=True)
+    for n in range(0, 250, 2):
+        table.items.put_item(Item={"pk": f"p{n}", "sk": n, "payload": "x" * n})
+    keys = [{"pk": {"S": f"p{n}"}, "sk": {"N": f"{n}.0" if n % 10 == 0 else str(n)}} for n in range(250)]  # "20.0" is 20
+    keys.append(dict(keys[0]))  # a duplicate: BatchGetItem refuses duplicates, so it is asked once
+    found = aws.get_items(table.stream_arn, keys)
+    assert calls == {"BatchGetItem": 3}
+    assert [item and item["pk"]["S"] for item in found] == [f"p{n}" if n % 2 == 0 else None for n in range(250)] + ["p0"]
+    assert found[4]["payload"] == {"S": "xxxx"}
+
+
+def test_keys_only_stream_reads_every_item_in_one_batch_per_100_keys(opensearch_url, moto_url, calls):
+    table, index = Table(moto_url, view="KEYS_ONLY"), f"h-{uuid.uuid4().hex[:10]}"
+    for n in range(250):
+        table.items.put_item(Item={"pk": f"k{n}", "n": n})
+    for n in range(0, 250, 5):
+        table.items.delete_item(Key={"pk": f"k{n}"})
+    records = table.changes()
+    assert failed(syncer(opensearch_url, index).handle({"Records": records})) == []
+    assert calls == {"BatchGetItem": 2}  # 200 items to read (deletes need none), 100 keys per call; no GetItem
+    assert_index_equals_table(opensearch_url, index, table)
+
+
+def test_same_second_conflicts_across_batches_cost_one_read(opensearch_url, moto_url, calls, capsys):
+    """Twenty hot items changed twice in one second, the changes in different batches: the second batch's versions
+    are lower (the ordinal restarts), every record is a tie, and all twenty are settled with one BatchGetItem."""
+    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    at_second_start()
+    for round_ in ("old", "new"):
+        for n in range(20):
+            table.items.put_item(Item={"pk": f"hot{n}", "v": round_})
+    records = table.changes()
+    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    sync = syncer(opensearch_url, index)
+    assert failed(sync.handle({"Records": records[:20]})) == []
+    assert failed(sync.handle({"Records": records[20:]})) == []
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties": 20, "written": 20}
+    assert calls == {"BatchGetItem": 1}
+    assert_index_equals_table(opensearch_url, index, table)
