@@ -100,7 +100,7 @@ def test_local_example_builds_the_package_at_apply_time_when_no_zip_is_given(mot
                            f"-var-file={var_file}", check=False)
     assert second.returncode == 0, f"second plan after an apply-time build is not empty:\n{second.stdout[-4000:]}"
 
-    built = sorted((EXAMPLES / "local" / ".terraform" / "ddb-opensearch-sync").glob("lambda-3.12-arm64-*.zip"),
+    built = sorted((EXAMPLES / "local" / ".terraform" / "ddb-opensearch-sync").glob("lambda-ex-build-3.12-arm64-*.zip"),
                    key=lambda p: p.stat().st_mtime)[-1]
     function = client("lambda", moto_url, "us-east-1").get_function(FunctionName="ex-build")["Configuration"]
     assert function["CodeSha256"] == zip_sha256(built)
