@@ -98,3 +98,18 @@ output "opensearch_index" {
   description = "The index (or index template) the function writes to."
   value       = var.opensearch_index
 }
+
+output "event_source_mapping" {
+  description = "The event source mapping's settings as planned: failure handling (bisect, retries, record age, ReportBatchItemFailures, destination), batching, filters, metrics."
+  value       = module.event_source_mapping.settings
+}
+
+output "function_settings" {
+  description = "The function's settings as planned: runtime, architecture, memory, timeout, concurrency, tracing, layers, logging."
+  value       = module.function.settings
+}
+
+output "alarms" {
+  description = "Each alarm's metric, dimensions, threshold and evaluation as planned, keyed like alarm_arns; {} when create_alarms = false."
+  value       = var.create_alarms ? module.alarms[0].settings : {}
+}
