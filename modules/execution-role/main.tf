@@ -105,6 +105,14 @@ locals {
         Resource = ["${local.ec2_arn_prefix}:network-interface/*"]
       },
     ],
+    # Whatever else the caller's platform requires (e.g. reading a parameter its extension needs).
+    [for st in var.extra_statements : { for k, v in {
+      Sid       = st.sid
+      Effect    = st.effect
+      Action    = st.actions
+      Resource  = st.resources
+      Condition = st.condition
+    } : k => v if v != null }],
   )
 
   policy = {
