@@ -8,14 +8,17 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint docs mutate tf-tools bench clean
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
 	@echo "make test     terraform tests, then unit and integration tests (on a stack of their own)"
 	@echo "make package  build dist/lambda.zip (deterministic)"
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
-	@echo "make lint     terraform fmt/validate, checkov, README tables in sync"
+	@echo "make lint     terraform fmt/validate, tflint (AWS ruleset), checkov, README tables (terraform-docs)"
+	@echo "make mutate   mutation check of the terraform tests: every listed module edit must turn a test red"
+	@echo "make docs     regenerate the README input/output tables with terraform-docs"
+	@echo "make tf-tools build/locate terraform-docs, tflint and its AWS ruleset at the pinned versions"
 	@echo "make bench    handler throughput, CPU per record, cold start, zip size"
 
 $(VENV)/.installed: requirements-dev.txt
@@ -56,6 +59,15 @@ test-integration: package
 
 lint: venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/lint.sh
+
+docs:
+	bash scripts/tf_docs.sh
+
+mutate: venv
+	$(PY) scripts/mutate_module.py --jobs 2
+
+tf-tools:
+	bash scripts/install_tf_tools.sh >/dev/null
 
 bench: package
 	$(PY) tests/bench/run.py

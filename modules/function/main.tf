@@ -18,7 +18,6 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  # checkov:skip=CKV_AWS_338:Retention is the caller's choice (log_retention_in_days, default 365 days); a year is enough to investigate a sync problem.
   count = local.create_log_group ? 1 : 0
 
   name              = local.log_group_name

@@ -93,7 +93,7 @@ run "reliability_defaults" {
     condition = jsonencode(output.function_settings) == jsonencode({
       application_log_level = null, architecture = "arm64", layers = [], log_format = "Text", log_group = "/aws/lambda/products",
       log_retention_in_days = 365, memory_size = 256, publish = false, reserved_concurrent_executions = -1, runtime = "python3.12",
-      subnet_ids = [], system_log_level = null, timeout = 60, tracing_mode = "Active"
+      subnet_ids            = [], system_log_level = null, timeout = 60, tracing_mode = "Active"
     })
     error_message = "Default function settings changed: ${jsonencode(output.function_settings)}"
   }
@@ -161,10 +161,10 @@ run "every_input_group_reaches_the_plan" {
 
   assert {
     condition = jsonencode(output.function_settings) == jsonencode({
-      application_log_level = "WARN", architecture = "x86_64", layers = ["arn:aws:lambda:us-east-1:123456789012:layer:monitoring:3"],
-      log_format = "JSON", log_group = "/aws/lambda/products", log_retention_in_days = 30, memory_size = 512, publish = true,
+      application_log_level          = "WARN", architecture = "x86_64", layers = ["arn:aws:lambda:us-east-1:123456789012:layer:monitoring:3"],
+      log_format                     = "JSON", log_group = "/aws/lambda/products", log_retention_in_days = 30, memory_size = 512, publish = true,
       reserved_concurrent_executions = -1, runtime = "python3.13", subnet_ids = [], system_log_level = "WARN", timeout = 120,
-      tracing_mode = "PassThrough"
+      tracing_mode                   = "PassThrough"
     })
     error_message = "Function inputs must reach the function. Got ${jsonencode(output.function_settings)}"
   }
