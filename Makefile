@@ -7,6 +7,8 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
 # Offline machines install Terraform's AWS provider as a filesystem mirror and say where in TF_PLUGIN_MIRROR.
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
+# No version check against the internet on every terraform call.
+export CHECKPOINT_DISABLE := 1
 
 .PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint docs mutate tf-tools bench clean
 

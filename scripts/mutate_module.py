@@ -5,7 +5,8 @@
 Each mutation below is one small edit of the module (bisect off, retries infinite, a threshold ignored...). The
 script copies the module to a scratch directory, applies one edit at a time, runs only the .tftest.hcl files that
 cover it (`terraform test -filter=...`) and reports which mutations survive (all tests still green). Exit 1 if any
-survives, if the unmutated tests fail, or if an edit no longer matches the code (the list must follow the code).
+survives, if the unmutated tests fail, if an edit no longer matches the code (the list must follow the code), or if
+an edit breaks the configuration instead of a behaviour (no run failed: it proves nothing).
 
 --source DIR checks another checkout; --tests FILE... runs those test files for every mutation instead (to measure
 an older suite; then edits that do not match DIR's code are reported as n/a rather than failing the run).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,10 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "tests/terraform", "lambda",
           "scripts/package_lambda.py")
 
+RUN_FAILED = re.compile(r'^\s*run "[^"]+"\.\.\. fail', re.M)
+
 ESM = "plan_event_source_mapping.tftest.hcl"
 FUNCTION = "plan_function.tftest.hcl"
 ALARMS = "plan_alarms.tftest.hcl"
-STORAGE = "plan_storage_and_role.tftest.hcl"
+TABLE = "plan_table.tftest.hcl"
+QUEUE = "plan_failure_queue.tftest.hcl"
+ROLE = "plan_execution_role.tftest.hcl"
 ROOT_TESTS = "plan_root.tftest.hcl"
 SHARED = "shared_failure_queue.tftest.hcl"
 
@@ -118,26 +124,26 @@ MUTATIONS = (
              "mapping_alarms = true ? {} : {", (ALARMS,)),
     # Table, queue, role.
     Mutation("stream-view-ignored", "stream_view_type ignored", "modules/table/main.tf",
-             "stream_view_type = var.stream_view_type", 'stream_view_type = "NEW_AND_OLD_IMAGES"', (STORAGE,)),
+             "stream_view_type = var.stream_view_type", 'stream_view_type = "NEW_AND_OLD_IMAGES"', (TABLE,)),
     Mutation("pitr-ignored", "point-in-time recovery ignored (on)", "modules/table/main.tf",
-             "enabled = var.point_in_time_recovery_enabled", "enabled = true", (STORAGE,)),
+             "enabled = var.point_in_time_recovery_enabled", "enabled = true", (TABLE,)),
     Mutation("deletion-protection-ignored", "deletion protection ignored (on)", "modules/table/main.tf",
              "deletion_protection_enabled = var.deletion_protection_enabled", "deletion_protection_enabled = true",
-             (STORAGE,)),
+             (TABLE,)),
     Mutation("queue-encryption-off", "queue encryption off", "modules/failure-queue/main.tf",
              "sqs_managed_sse_enabled           = var.kms_master_key_id == null ? true : null",
-             "sqs_managed_sse_enabled           = false", (STORAGE,)),
+             "sqs_managed_sse_enabled           = false", (QUEUE,)),
     Mutation("queue-retention", "queue retention ignored", "modules/failure-queue/main.tf",
              "message_retention_seconds = var.message_retention_seconds", "message_retention_seconds = 345600",
-             (STORAGE,)),
+             (QUEUE,)),
     Mutation("s3-list-bucket-dropped", "S3 destination without s3:ListBucket", "modules/execution-role/main.tf",
              '{ Sid = "ListFailureBucket", Action = ["s3:ListBucket"], Resource = [var.destination_arn] },', "",
-             (STORAGE,)),
+             (ROLE,)),
     Mutation("get-queue-url-dropped", "handler sending to SQS without sqs:GetQueueUrl", "modules/execution-role/main.tf",
              '["sqs:SendMessage", "sqs:GetQueueUrl"] : ["sqs:SendMessage"]', '["sqs:SendMessage"] : ["sqs:SendMessage"]',
-             (STORAGE,)),
+             (ROLE,)),
     Mutation("extra-statements-ignored", "role_policy_statements ignored", "modules/execution-role/main.tf",
-             "[for st in var.extra_statements :", "[for st in [] :", (STORAGE,)),
+             "[for st in var.extra_statements :", "[for st in [] :", (ROLE,)),
     # The root module's defaults and wiring.
     Mutation("root-retries-default", "root default retries 10 instead of -1", "variables.tf",
              "maximum_retry_attempts             = optional(number, -1)",
@@ -164,7 +170,7 @@ MUTATIONS = (
              'condition     = true || !anytrue([for p in var.mapping.filter_patterns : can(regex(', (ROOT_TESTS,)),
     Mutation("root-tumbling-allowed", "tumbling window accepted at the root", "variables.tf",
              "condition     = var.mapping.tumbling_window_in_seconds == null",
-             "condition     = true", (ROOT_TESTS,)),
+             "condition     = var.mapping.tumbling_window_in_seconds == null || true", (ROOT_TESTS,)),
     Mutation("root-count-on-arn", "failure queue created when the destination ARN is null (apply-time count)",
              "main.tf", "count  = var.create_failure_queue ? 1 : 0",
              "count  = var.failure_destination_arn == null ? 1 : 0", (SHARED,)),
@@ -224,7 +230,15 @@ def check(scratch: Path, mutation: Mutation, tests: tuple[str, ...]) -> tuple[st
         result = run_tests(scratch, tests)
     finally:
         path.write_text(original)
-    return ("killed" if result.returncode != 0 else "SURVIVED"), time.monotonic() - started
+    seconds = time.monotonic() - started
+    if result.returncode == 0:
+        outcome = "SURVIVED"
+    else:
+        # Killed only when a run failed (an assertion, or a validation that no longer fires); an edit that breaks
+        # the configuration itself proves nothing about the tests.
+        outcome = "killed" if RUN_FAILED.search(result.stdout) else "ERROR"
+    print(f"  {mutation.id}: {outcome} ({seconds:.0f} s)", file=sys.stderr, flush=True)
+    return outcome, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,14 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     for mutation, outcome, seconds in results:
         print(f"{mutation.id:28} {outcome:9} {seconds:5.1f}  {mutation.what}")
     survived = [m.id for m, outcome, _ in results if outcome == "SURVIVED"]
+    errors = [m.id for m, outcome, _ in results if outcome == "ERROR"]
     stale = [m.id for m, outcome, _ in results if outcome == "n/a"]
     killed = sum(outcome == "killed" for _, outcome, _ in results)
-    print(f"\n{killed} killed, {len(survived)} survived, {len(stale)} n/a, of {len(results)} mutations "
+    print(f"\n{killed} killed, {len(survived)} survived, {len(errors)} invalid, {len(stale)} n/a, of {len(results)} mutations "
           f"in {time.monotonic() - started:.0f} s")
     if stale and args.tests is None:
         print(f"Edits that no longer match the code (update MUTATIONS): {', '.join(stale)}", file=sys.stderr)
         return 1
-    return 1 if survived else 0
+    if errors:
+        print(f"Edits that break the configuration instead of a behaviour (fix them): {', '.join(errors)}", file=sys.stderr)
+    return 1 if survived or errors else 0
 
 
 if __name__ == "__main__":

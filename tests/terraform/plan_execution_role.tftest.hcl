@@ -1,5 +1,5 @@
-# modules/table, modules/failure-queue and modules/execution-role in plan mode: the stream, recovery,
-# protection and encryption of the table; the queue's encryption and retention; the role's exact grants.
+# modules/execution-role in plan mode: the exact grants per destination type, extra statements and policies,
+# path and boundary, and create = false.
 
 mock_provider "aws" {
   override_during = plan
@@ -9,90 +9,6 @@ mock_provider "aws" {
   }
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/products-sync", name = "products-sync" }
-  }
-}
-
-run "table_stream_recovery_protection_encryption" {
-  command = plan
-
-  module {
-    source = "./modules/table"
-  }
-
-  variables {
-    name                           = "products"
-    hash_key                       = "pk"
-    attributes                     = [{ name = "pk", type = "S" }]
-    stream_view_type               = "KEYS_ONLY"
-    point_in_time_recovery_enabled = false
-    deletion_protection_enabled    = false
-    billing_mode                   = "PROVISIONED"
-    kms_key_arn                    = "arn:aws:kms:us-east-1:123456789012:key/table"
-  }
-
-  assert {
-    condition = (aws_dynamodb_table.this.stream_enabled && aws_dynamodb_table.this.stream_view_type == "KEYS_ONLY" &&
-      !aws_dynamodb_table.this.point_in_time_recovery[0].enabled && !aws_dynamodb_table.this.deletion_protection_enabled &&
-      aws_dynamodb_table.this.billing_mode == "PROVISIONED" && aws_dynamodb_table.this.server_side_encryption[0].enabled &&
-    aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/table")
-    error_message = "Table inputs must reach the table: stream on with the given view type, recovery, protection, billing, key."
-  }
-}
-
-run "table_defaults" {
-  command = plan
-
-  module {
-    source = "./modules/table"
-  }
-
-  variables {
-    name       = "products"
-    hash_key   = "pk"
-    attributes = [{ name = "pk", type = "S" }]
-  }
-
-  assert {
-    condition = (aws_dynamodb_table.this.stream_enabled && aws_dynamodb_table.this.stream_view_type == "NEW_AND_OLD_IMAGES" &&
-    aws_dynamodb_table.this.point_in_time_recovery[0].enabled && aws_dynamodb_table.this.deletion_protection_enabled && aws_dynamodb_table.this.billing_mode == "PAY_PER_REQUEST")
-    error_message = "Default table: stream NEW_AND_OLD_IMAGES, point-in-time recovery and deletion protection on, on-demand."
-  }
-}
-
-run "queue_is_encrypted_and_keeps_messages_14_days" {
-  command = plan
-
-  module {
-    source = "./modules/failure-queue"
-  }
-
-  variables {
-    name = "products-failures"
-  }
-
-  assert {
-    condition     = aws_sqs_queue.this.sqs_managed_sse_enabled == true && aws_sqs_queue.this.kms_master_key_id == null && aws_sqs_queue.this.message_retention_seconds == 1209600 && aws_sqs_queue.this.name == "products-failures"
-    error_message = "The default queue is SQS-SSE encrypted and keeps messages 14 days."
-  }
-}
-
-run "queue_with_customer_key" {
-  command = plan
-
-  module {
-    source = "./modules/failure-queue"
-  }
-
-  variables {
-    name                              = "products-failures"
-    kms_master_key_id                 = "arn:aws:kms:us-east-1:123456789012:key/queue"
-    kms_data_key_reuse_period_seconds = 600
-    message_retention_seconds         = 3600
-  }
-
-  assert {
-    condition     = aws_sqs_queue.this.kms_master_key_id == "arn:aws:kms:us-east-1:123456789012:key/queue" && aws_sqs_queue.this.kms_data_key_reuse_period_seconds == 600 && aws_sqs_queue.this.message_retention_seconds == 3600
-    error_message = "A customer key replaces SQS-SSE; retention is the given one."
   }
 }
 
