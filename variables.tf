@@ -436,6 +436,11 @@ variable "layers" {
   type        = list(string)
   default     = []
   nullable    = false
+
+  validation {
+    condition     = length(var.layers) <= 5 && alltrue([for l in var.layers : can(regex("^arn:[^:]+:lambda:[^:]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", l))])
+    error_message = "layers must hold at most 5 layer version ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
 }
 
 variable "logging" {
@@ -449,6 +454,18 @@ variable "logging" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.logging.format) && contains(["STANDARD", "INFREQUENT_ACCESS"], var.logging.log_group_class)
+    error_message = "logging.format must be Text or JSON; logging.log_group_class STANDARD or INFREQUENT_ACCESS."
+  }
+
+  validation {
+    condition = (var.logging.application_log_level == null && var.logging.system_log_level == null) || (var.logging.format == "JSON" &&
+      contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], coalesce(var.logging.application_log_level, "INFO")) &&
+    contains(["DEBUG", "INFO", "WARN"], coalesce(var.logging.system_log_level, "INFO")))
+    error_message = "logging.application_log_level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) and logging.system_log_level (DEBUG, INFO, WARN) need logging.format = \"JSON\": Lambda filters levels only in JSON logs."
+  }
 }
 
 variable "publish" {
@@ -462,6 +479,11 @@ variable "alias_name" {
   description = "Name of an alias on the latest published version, or null (default). With an alias the event source mapping invokes the alias, so a deployment takes effect when the alias moves."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.alias_name == null || can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.alias_name))
+    error_message = "alias_name must be 1-128 letters, digits, hyphens and underscores, starting with a letter."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -239,3 +239,24 @@ run "create_role_false_needs_role_arn" {
 
   expect_failures = [var.role_arn]
 }
+
+run "logging_levels_need_json_and_are_reported_at_the_root" {
+  command = plan
+
+  variables {
+    logging = { application_log_level = "WARN" }
+  }
+
+  expect_failures = [var.logging]
+}
+
+run "bad_layer_and_alias_are_reported_at_the_root" {
+  command = plan
+
+  variables {
+    layers     = ["arn:aws:lambda:us-east-1:123456789012:function:not-a-layer"]
+    alias_name = "1"
+  }
+
+  expect_failures = [var.layers, var.alias_name]
+}
