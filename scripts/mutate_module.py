@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "tests/terraform", "lambda",
+# What `terraform init -test-directory=tests/terraform` needs: the module, the examples and fixtures the tests
+# plan, and the package build's sources (hashed at plan time).
+COPIED = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "examples", "tests/terraform", "lambda",
           "scripts/package_lambda.py")
 
 RUN_FAILED = re.compile(r'^\s*run "[^"]+"\.\.\. fail', re.M)
@@ -195,8 +197,10 @@ def terraform_env() -> dict[str, str]:
 
 def init(scratch: Path) -> None:
     flags = [f"-plugin-dir={os.environ['TF_PLUGIN_MIRROR']}"] if os.environ.get("TF_PLUGIN_MIRROR") else []
-    subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-test-directory=tests/terraform", *flags],
-                   cwd=scratch, env=terraform_env(), check=True, capture_output=True)
+    result = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-test-directory=tests/terraform",
+                             *flags], cwd=scratch, env=terraform_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"terraform init failed in the scratch copy:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
 
 
 def run_tests(scratch: Path, tests: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
