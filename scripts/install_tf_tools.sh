@@ -42,7 +42,13 @@ go_build() {
 }
 
 # have <binary> <version>: true when the binary on PATH reports that version.
-have() { command -v "$1" >/dev/null && "$1" --version 2>/dev/null | head -1 | grep -q "v\?$2\b"; }
+# (The whole output is read first: a reader that stops early would make the tool die of SIGPIPE under pipefail.)
+have() {
+  command -v "$1" >/dev/null || return 1
+  local out
+  out="$("$1" --version 2>/dev/null)" || return 1
+  grep -q "v\?$2\b" <<<"$out"
+}
 
 if have terraform-docs "$TERRAFORM_DOCS_VERSION"; then
   log "terraform-docs v$TERRAFORM_DOCS_VERSION found on PATH"
