@@ -16,7 +16,10 @@ $(error STACK=$(STACK) is not a stack the tests know; allowed: $(STACKS))
 endif
 export STACK
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform lint bench clean
+# No version check against the internet on every terraform call.
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform lint docs mutate tf-tools bench clean
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
@@ -25,7 +28,10 @@ help:
 	@echo "make test-external  start a stack in the background, pass integration tests against it with STACK=external"
 	@echo "make package  build dist/lambda.zip (deterministic)"
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
-	@echo "make lint     terraform fmt/validate, checkov, README tables in sync"
+	@echo "make lint     terraform fmt/validate, tflint (AWS ruleset), checkov, README tables (terraform-docs)"
+	@echo "make mutate   mutation check of the terraform tests: every listed module edit must turn a test red"
+	@echo "make docs     regenerate the README input/output tables with terraform-docs"
+	@echo "make tf-tools build/locate terraform-docs, tflint and its AWS ruleset at the pinned versions"
 	@echo "make bench    handler throughput, CPU per record, cold start, zip size"
 
 $(VENV)/.installed: requirements-dev.txt
@@ -69,6 +75,15 @@ test-external: package
 
 lint: venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/lint.sh
+
+docs:
+	bash scripts/tf_docs.sh
+
+mutate: venv
+	$(PY) scripts/mutate_module.py --jobs 2
+
+tf-tools:
+	bash scripts/install_tf_tools.sh >/dev/null
 
 bench: package
 	$(PY) tests/bench/run.py

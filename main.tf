@@ -7,12 +7,9 @@ locals {
   table_arn  = var.create_table ? module.table[0].arn : data.aws_dynamodb_table.existing[0].arn
   stream_arn = var.create_table ? module.table[0].stream_arn : data.aws_dynamodb_table.existing[0].stream_arn
 
-  create_failure_queue = var.failure_destination_arn == null
-  destination_arn      = local.create_failure_queue ? module.failure_queue[0].arn : var.failure_destination_arn
-  # Known at plan time (from inputs, not from the created queue) because it decides whether an alarm exists.
-  failure_queue_name = local.create_failure_queue ? "${var.name}-failures" : (
-    split(":", var.failure_destination_arn)[2] == "sqs" ? element(split(":", var.failure_destination_arn), 5) : null
-  )
+  # Every count below depends on inputs only, never on a value known after apply: failure_destination_arn is
+  # often an attribute of a queue created in the same configuration.
+  destination_arn = var.create_failure_queue ? module.failure_queue[0].arn : var.failure_destination_arn
 
   # Where the code comes from: an S3 object, a zip built beforehand (`make package`), or a build at apply time.
   package = var.package_s3 != null ? {
@@ -93,9 +90,9 @@ module "package" {
 
 module "failure_queue" {
   source = "./modules/failure-queue"
-  count  = local.create_failure_queue ? 1 : 0
+  count  = var.create_failure_queue ? 1 : 0
 
-  name              = local.failure_queue_name
+  name              = "${var.name}-failures"
   kms_master_key_id = var.failure_queue_kms_key_arn
   tags              = var.tags
 }
@@ -103,8 +100,12 @@ module "failure_queue" {
 module "role" {
   source = "./modules/execution-role"
 
-  name                 = "${var.name}-sync"
+  create               = var.create_role
+  name                 = coalesce(var.role_name, "${var.name}-sync")
+  path                 = var.role_path
   permissions_boundary = var.role_permissions_boundary
+  extra_statements     = var.role_policy_statements
+  policy_arns          = var.role_policy_arns
   log_group_arn        = module.function.log_group_arn
   stream_arn           = local.stream_arn
   # The handler reads the current item for KEYS_ONLY/OLD_IMAGE records, and with any view type to settle
@@ -116,7 +117,7 @@ module "role" {
   # POISON_POLICY=destination: the handler sends rejected records there itself.
   handler_sends_to_destination = var.handler_settings.poison_policy == "destination"
   table_kms_key_arn            = var.table_kms_key_arn
-  destination_kms_key_arn      = local.create_failure_queue ? var.failure_queue_kms_key_arn : var.failure_destination_kms_key_arn
+  destination_kms_key_arn      = var.create_failure_queue ? var.failure_queue_kms_key_arn : var.failure_destination_kms_key_arn
   tracing_enabled              = var.tracing_mode == "Active"
   vpc_subnet_ids               = var.vpc_subnet_ids
   vpc_security_group_ids       = var.vpc_security_group_ids
@@ -127,7 +128,7 @@ module "function" {
   source = "./modules/function"
 
   name                           = var.name
-  role_arn                       = module.role.arn
+  role_arn                       = var.create_role ? module.role.arn : var.role_arn
   runtime                        = var.runtime
   architecture                   = var.architecture
   memory_size                    = var.memory_size
@@ -135,11 +136,19 @@ module "function" {
   reserved_concurrent_executions = var.reserved_concurrent_executions
   environment                    = local.handler_environment
   kms_key_arn                    = var.environment_kms_key_arn
+  layers                         = var.layers
+  log_format                     = var.logging.format
+  application_log_level          = var.logging.application_log_level
+  system_log_level               = var.logging.system_log_level
+  log_group_class                = var.logging.log_group_class
+  existing_log_group_name        = var.logging.existing_log_group_name
   log_retention_in_days          = var.log_retention_in_days
   log_kms_key_arn                = var.log_kms_key_arn
   tracing_mode                   = var.tracing_mode
   vpc_subnet_ids                 = var.vpc_subnet_ids
   vpc_security_group_ids         = var.vpc_security_group_ids
+  publish                        = var.publish || var.alias_name != null
+  alias_name                     = var.alias_name
   package                        = local.package
   tags                           = var.tags
 }
@@ -147,7 +156,7 @@ module "function" {
 module "event_source_mapping" {
   source = "./modules/event-source-mapping"
 
-  function_arn                       = module.function.function_arn
+  function_arn                       = module.function.invoke_arn
   stream_arn                         = local.stream_arn
   destination_arn                    = local.destination_arn
   enabled                            = var.mapping.enabled
@@ -160,12 +169,11 @@ module "event_source_mapping" {
   maximum_record_age_in_seconds      = var.mapping.maximum_record_age_in_seconds
   report_batch_item_failures         = var.mapping.report_batch_item_failures
   filter_patterns                    = var.mapping.filter_patterns
-  tumbling_window_in_seconds         = var.mapping.tumbling_window_in_seconds
   metrics                            = var.mapping.metrics
   filter_criteria_kms_key_arn        = var.mapping.filter_criteria_kms_key_arn
   tags                               = var.tags
 
-  # The mapping starts polling at once: its role must already be allowed to read the stream (facts.md §24).
+  # The mapping starts polling at once: its role must already be allowed to read the stream.
   depends_on = [module.role]
 }
 
@@ -173,9 +181,10 @@ module "alarms" {
   source = "./modules/alarms"
   count  = var.create_alarms ? 1 : 0
 
-  name                                    = var.name
-  function_name                           = module.function.function_name
-  failure_queue_name                      = local.failure_queue_name
+  name          = var.name
+  function_name = module.function.function_name
+  # Only the queue this module creates: a queue given by ARN may be shared and is its owner's to watch.
+  failure_queue_name                      = var.create_failure_queue ? "${var.name}-failures" : null
   alarm_actions                           = var.alarm_actions
   ok_actions                              = var.ok_actions
   period_seconds                          = var.alarm_period_seconds
@@ -185,5 +194,9 @@ module "alarms" {
   throttles_threshold                     = var.alarm_thresholds.throttles
   destination_delivery_failures_threshold = var.alarm_thresholds.destination_delivery_failures
   failure_queue_visible_threshold         = var.alarm_thresholds.failure_queue_visible
+  mapping_metrics_enabled                 = contains(var.mapping.metrics, "EventCount")
+  event_source_mapping_uuid               = module.event_source_mapping.uuid
+  dropped_events_threshold                = var.alarm_thresholds.dropped_events
+  failed_invoke_events_threshold          = var.alarm_thresholds.failed_invoke_events
   tags                                    = var.tags
 }

@@ -121,7 +121,7 @@ variable "opensearch_auth" {
 }
 
 variable "opensearch_domain_arn" {
-  description = "ARN of the managed OpenSearch domain (arn:<partition>:es:<region>:<account>:domain/<name>). Required with opensearch_auth = iam; the role gets es:ESHttpPost, es:ESHttpPut and es:ESHttpDelete on its paths."
+  description = "ARN of the managed OpenSearch domain (arn:<partition>:es:<region>:<account>:domain/<name>). Required with opensearch_auth = iam; the role gets es:ESHttpPost on its paths (<arn>/*) and no other es: action: the handler sends every write, deletes included, in POST /_bulk and reads with POST /_mget."
   type        = string
   default     = null
 
@@ -162,10 +162,10 @@ variable "handler_settings" {
     Optional handler settings (null = the handler's default, see lambda/README.md):
     opensearch_region (SigV4 region; default the function's region), opensearch_timeout_seconds (0.1-900, default 10),
     bulk_max_bytes (1024-104857600, default 5 MiB per _bulk request), bulk_max_actions (1-10000, default 1000),
-    max_retries (0-20 retries of 429/5xx, default 5), poison_policy ("report" - default: report the record as failed
-    so the mapping retries, bisects and finally sends its coordinates to the on-failure destination - or "destination":
-    the handler sends records OpenSearch rejects for good, with their content, to the on-failure destination and
-    carries on), ttl_deletes ("delete" - default - or "keep" documents whose items TTL expired), include_fields /
+    max_retries (0-20 retries of 429/5xx, default 5), poison_policy ("destination" - this module's default: the
+    handler sends records OpenSearch rejects for good, with their content, to the on-failure destination and carries
+    on, and reports only infrastructure failures to Lambda - or "report": report every failed record so the mapping
+    retries, bisects and finally sends its coordinates to the on-failure destination), ttl_deletes ("delete" - default - or "keep" documents whose items TTL expired), include_fields /
     exclude_fields (top-level attributes to index / leave out; not both for one field), log_level (INFO - one line
     per invocation - or DEBUG, which adds a line per failed record), metrics_namespace (CloudWatch namespace of the handler's metrics).
   EOT
@@ -175,7 +175,7 @@ variable "handler_settings" {
     bulk_max_bytes             = optional(number)
     bulk_max_actions           = optional(number)
     max_retries                = optional(number)
-    poison_policy              = optional(string)
+    poison_policy              = optional(string, "destination")
     ttl_deletes                = optional(string)
     include_fields             = optional(list(string), [])
     exclude_fields             = optional(list(string), [])
@@ -365,22 +365,144 @@ variable "role_permissions_boundary" {
   default     = null
 }
 
+variable "create_role" {
+  description = "true (default): create the execution role <role_name> with exactly the permissions the sync needs. false: use role_arn, a role the caller manages; output role_policy_json then shows what it must allow."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "role_arn" {
+  description = "ARN of an existing execution role, used when create_role = false (may be an attribute of a role in the same configuration)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.create_role == (var.role_arn == null)
+    error_message = "Set create_role = false together with role_arn (a role you manage), or leave both at their defaults (the module creates the role)."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the created role, or null (default: <name>-sync)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1-64 characters of letters, digits and +=,.@_-."
+  }
+}
+
+variable "role_path" {
+  description = "Path of the created role, e.g. /service-roles/. Default \"/\"."
+  type        = string
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^/([\\x21-\\x7E]{0,510}/)?$", var.role_path))
+    error_message = "role_path must start and end with / (e.g. /service-roles/)."
+  }
+}
+
+variable "role_policy_statements" {
+  description = "Extra statements for the created role's inline policy: list of {sid (optional), effect (default Allow), actions, resources, condition (optional: {operator = {key = [values]}})}. Default []."
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    condition = optional(map(map(list(string))))
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for st in var.role_policy_statements : contains(["Allow", "Deny"], st.effect) && length(st.actions) > 0 && length(st.resources) > 0])
+    error_message = "Each role_policy_statements entry needs effect Allow or Deny and at least one action and one resource."
+  }
+}
+
+variable "role_policy_arns" {
+  description = "ARNs of managed policies to attach to the created role (e.g. a platform team's baseline). Default []."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "layers" {
+  description = "Lambda layer version ARNs to add to the function (at most 5), e.g. a monitoring extension. Default []."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.layers) <= 5 && alltrue([for l in var.layers : can(regex("^arn:[^:]+:lambda:[^:]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", l))])
+    error_message = "layers must hold at most 5 layer version ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "logging" {
+  description = "Function logging: format (Text - default - or JSON), application_log_level and system_log_level (JSON only; Lambda's filter levels), log_group_class (STANDARD - default - or INFREQUENT_ACCESS), existing_log_group_name (write to that group instead of creating /aws/lambda/<name>; retention and KMS inputs then do not apply)."
+  type = object({
+    format                  = optional(string, "Text")
+    application_log_level   = optional(string)
+    system_log_level        = optional(string)
+    log_group_class         = optional(string, "STANDARD")
+    existing_log_group_name = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.logging.format) && contains(["STANDARD", "INFREQUENT_ACCESS"], var.logging.log_group_class)
+    error_message = "logging.format must be Text or JSON; logging.log_group_class STANDARD or INFREQUENT_ACCESS."
+  }
+
+  validation {
+    condition = (var.logging.application_log_level == null && var.logging.system_log_level == null) || (var.logging.format == "JSON" &&
+      contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], coalesce(var.logging.application_log_level, "INFO")) &&
+    contains(["DEBUG", "INFO", "WARN"], coalesce(var.logging.system_log_level, "INFO")))
+    error_message = "logging.application_log_level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) and logging.system_log_level (DEBUG, INFO, WARN) need logging.format = \"JSON\": Lambda filters levels only in JSON logs."
+  }
+}
+
+variable "publish" {
+  description = "Publish a version on every change. Default false; alias_name implies it."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alias_name" {
+  description = "Name of an alias on the latest published version, or null (default). With an alias the event source mapping invokes the alias, so a deployment takes effect when the alias moves."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alias_name == null || can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.alias_name))
+    error_message = "alias_name must be 1-128 letters, digits, hyphens and underscores, starting with a letter."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Event source mapping
 # ---------------------------------------------------------------------------------------------------
 
 variable "mapping" {
   description = <<-EOT
-    Event source mapping settings (each optional; validated in modules/event-source-mapping):
+    Event source mapping settings (each optional; checked here, so an error names mapping.<setting>):
     enabled (default true), starting_position (TRIM_HORIZON - default, misses nothing - or LATEST; changing it replaces the mapping),
     batch_size (1-10000, default 100), maximum_batching_window_in_seconds (0-300, default 0 = lowest latency),
-    parallelization_factor (1-10, default 1), bisect_batch_on_function_error (default true: a poison record is isolated
-    instead of blocking the shard), maximum_retry_attempts (-1 or 0-10000, default 10 instead of the service's infinite -1),
-    maximum_record_age_in_seconds (-1 or 60-604800, default 3600: failures reach the destination while still in the 24 h stream),
-    report_batch_item_failures (default true: only the failed part of a batch is retried), filter_patterns (up to 5 JSON
-    objects; default none), tumbling_window_in_seconds (0-900, default null = off; this handler does not aggregate),
-    metrics (default ["EventCount"]; [] to turn off), filter_criteria_kms_key_arn (customer key for the filter
-    patterns; default null = AWS-owned key).
+    parallelization_factor (1-10, default 1), bisect_batch_on_function_error (default true: a failing batch is split
+    to isolate the failing records), maximum_retry_attempts (-1 = until the record expires - default - or 0-10000),
+    maximum_record_age_in_seconds (-1 = the stream's 24 h retention - default - or 60-604800; see "Failure handling"
+    in the README for why an outage never discards), report_batch_item_failures (default true: only the failed part
+    of a batch is retried), filter_patterns (up to 5 JSON objects; default none; no numeric matcher under an "N"
+    key), metrics (default ["EventCount"], which also adds the dropped/failed-invoke alarms; [] to turn off),
+    filter_criteria_kms_key_arn (customer key for the filter patterns; default null = AWS-owned key).
+    tumbling_window_in_seconds is refused: the packaged handler does not aggregate (modules/event-source-mapping has it).
   EOT
   type = object({
     enabled                            = optional(bool, true)
@@ -389,8 +511,8 @@ variable "mapping" {
     maximum_batching_window_in_seconds = optional(number, 0)
     parallelization_factor             = optional(number, 1)
     bisect_batch_on_function_error     = optional(bool, true)
-    maximum_retry_attempts             = optional(number, 10)
-    maximum_record_age_in_seconds      = optional(number, 3600)
+    maximum_retry_attempts             = optional(number, -1)
+    maximum_record_age_in_seconds      = optional(number, -1)
     report_batch_item_failures         = optional(bool, true)
     filter_patterns                    = optional(list(string), [])
     tumbling_window_in_seconds         = optional(number)
@@ -399,16 +521,79 @@ variable "mapping" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = contains(["TRIM_HORIZON", "LATEST"], var.mapping.starting_position)
+    error_message = "mapping.starting_position must be TRIM_HORIZON or LATEST (AT_TIMESTAMP exists only for Kinesis)."
+  }
+
+  validation {
+    condition     = var.mapping.batch_size >= 1 && var.mapping.batch_size <= 10000 && floor(var.mapping.batch_size) == var.mapping.batch_size
+    error_message = "mapping.batch_size must be a whole number from 1 to 10000."
+  }
+
+  validation {
+    condition     = var.mapping.maximum_batching_window_in_seconds >= 0 && var.mapping.maximum_batching_window_in_seconds <= 300 && floor(var.mapping.maximum_batching_window_in_seconds) == var.mapping.maximum_batching_window_in_seconds
+    error_message = "mapping.maximum_batching_window_in_seconds must be a whole number from 0 to 300."
+  }
+
+  validation {
+    condition     = var.mapping.parallelization_factor >= 1 && var.mapping.parallelization_factor <= 10 && floor(var.mapping.parallelization_factor) == var.mapping.parallelization_factor
+    error_message = "mapping.parallelization_factor must be a whole number from 1 to 10."
+  }
+
+  validation {
+    condition     = var.mapping.maximum_retry_attempts == -1 || (var.mapping.maximum_retry_attempts >= 0 && var.mapping.maximum_retry_attempts <= 10000 && floor(var.mapping.maximum_retry_attempts) == var.mapping.maximum_retry_attempts)
+    error_message = "mapping.maximum_retry_attempts must be -1 (retry until the record expires) or a whole number from 0 to 10000."
+  }
+
+  validation {
+    condition     = var.mapping.maximum_record_age_in_seconds == -1 || (var.mapping.maximum_record_age_in_seconds >= 60 && var.mapping.maximum_record_age_in_seconds <= 604800 && floor(var.mapping.maximum_record_age_in_seconds) == var.mapping.maximum_record_age_in_seconds)
+    error_message = "mapping.maximum_record_age_in_seconds must be -1 (no limit) or a whole number from 60 to 604800."
+  }
+
+  validation {
+    condition     = length(var.mapping.filter_patterns) <= 5 && alltrue([for p in var.mapping.filter_patterns : length(try(keys(jsondecode(p)), [])) > 0 && length(p) <= 4096])
+    error_message = "mapping.filter_patterns may hold at most 5 patterns, each a non-empty JSON object of at most 4096 characters, e.g. {\"eventName\":[\"INSERT\",\"MODIFY\"]}."
+  }
+
+  validation {
+    # DynamoDB sends a number as a string in its "N" wrapper ({"N": "10"}); a numeric matcher never matches a string.
+    condition     = !anytrue([for p in var.mapping.filter_patterns : can(regex("\"N\"\\s*:\\s*\\[[^\\]]*\"numeric\"", p))])
+    error_message = "mapping.filter_patterns applies a numeric matcher under an \"N\" key (e.g. {\"dynamodb\":{\"NewImage\":{\"price\":{\"N\":[{\"numeric\":[\">\",10]}]}}}}): DynamoDB stream records carry numbers as strings ({\"N\": \"10\"}), so Lambda would silently drop every record. Match the exact strings instead ({\"N\":[\"10\",\"20\"]}), or sync without that filter."
+  }
+
+  validation {
+    condition     = var.mapping.tumbling_window_in_seconds == null
+    error_message = "mapping.tumbling_window_in_seconds is not supported: the packaged handler does not aggregate and returns no window state, so a tumbling window would only delay records. Use modules/event-source-mapping directly with your own aggregating handler."
+  }
+
+  validation {
+    condition     = alltrue([for m in var.mapping.metrics : m == "EventCount"]) && length(distinct(var.mapping.metrics)) == length(var.mapping.metrics)
+    error_message = "mapping.metrics may only be [] or [\"EventCount\"]."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------
 # On-failure destination
 # ---------------------------------------------------------------------------------------------------
 
+variable "create_failure_queue" {
+  description = "true (default): create an encrypted SQS queue <name>-failures as the on-failure destination. false: use failure_destination_arn. An explicit switch rather than \"failure_destination_arn is null\" because that ARN is often known only after apply (a queue created in the same configuration), and what the module creates must be decided at plan time."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "failure_destination_arn" {
-  description = "Existing on-failure destination: an SQS queue, SNS topic or S3 bucket ARN. Default null creates an encrypted SQS queue <name>-failures. The role gets only sqs:SendMessage, sns:Publish or s3:PutObject on it."
+  description = "Existing on-failure destination, used when create_failure_queue = false: an SQS queue, SNS topic or S3 bucket ARN (may be an attribute of a resource in the same configuration). The role gets sqs:SendMessage (+ sqs:GetQueueUrl for the handler), sns:Publish, or s3:PutObject on the bucket's objects + s3:ListBucket on the bucket, on it only."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.create_failure_queue == (var.failure_destination_arn == null)
+    error_message = "Set create_failure_queue = false together with failure_destination_arn (an existing destination), or leave both at their defaults (the module creates a queue)."
+  }
 
   validation {
     condition     = var.failure_destination_arn == null || can(regex("^arn:[^:]+:(sqs|sns):[^:]+:[0-9]{12}:[A-Za-z0-9_.-]+$|^arn:[^:]+:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.failure_destination_arn))
@@ -433,7 +618,7 @@ variable "failure_queue_kms_key_arn" {
 # ---------------------------------------------------------------------------------------------------
 
 variable "create_alarms" {
-  description = "Create the CloudWatch alarms (IteratorAge, Errors, Throttles, DestinationDeliveryFailures and, for an SQS destination, messages visible in it). Default true."
+  description = "Create the CloudWatch alarms: IteratorAge, Errors, Throttles, DestinationDeliveryFailures; DroppedEventCount and FailedInvokeEventCount when mapping.metrics has EventCount; messages visible in the created failure queue (a queue given by ARN is its owner's to watch). Default true."
   type        = bool
   default     = true
 }
@@ -463,13 +648,15 @@ variable "alarm_evaluation_periods" {
 }
 
 variable "alarm_thresholds" {
-  description = "Alarm thresholds (an alarm fires above them): iterator_age_ms (default 300000 = 5 min behind), errors, throttles, destination_delivery_failures and failure_queue_visible (each default 0: any occurrence)."
+  description = "Alarm thresholds (an alarm fires above them): iterator_age_ms (default 300000 = 5 min behind), errors, throttles, destination_delivery_failures, failure_queue_visible, dropped_events and failed_invoke_events (each default 0: any occurrence)."
   type = object({
     iterator_age_ms               = optional(number, 300000)
     errors                        = optional(number, 0)
     throttles                     = optional(number, 0)
     destination_delivery_failures = optional(number, 0)
     failure_queue_visible         = optional(number, 0)
+    dropped_events                = optional(number, 0)
+    failed_invoke_events          = optional(number, 0)
   })
   default  = {}
   nullable = false

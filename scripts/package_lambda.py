@@ -78,7 +78,11 @@ def compile_entries(entries: dict[str, Path], scratch: Path) -> dict[str, Path]:
 
 def write_zip(out: Path, entries: dict[str, Path]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_suffix(".tmp")
+    # A temporary file of its own in the target directory: concurrent builds never share it, and the rename
+    # into place is atomic (builds of the same sources write the same bytes, so the last rename changes nothing).
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
     with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, FIXED_TIME)

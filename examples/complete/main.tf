@@ -35,7 +35,6 @@ module "sync" {
 
   handler_settings = {
     bulk_max_bytes = 5242880
-    poison_policy  = "destination"
     ttl_deletes    = "keep"
     exclude_fields = ["internal_notes"]
   }
@@ -44,8 +43,6 @@ module "sync" {
     batch_size                         = 500
     maximum_batching_window_in_seconds = 5
     parallelization_factor             = 2
-    maximum_retry_attempts             = 20
-    maximum_record_age_in_seconds      = 7200
     filter_patterns = [
       jsonencode({ dynamodb = { Keys = { tenant = { S = [{ "anything-but" = ["test"] }] } } } }),
     ]

@@ -15,9 +15,9 @@ variable "name" {
 }
 
 variable "lambda_zip_path" {
-  description = "Deployment package built by `make package`."
+  description = "Deployment package built by `make package` (`make demo` passes dist/lambda.zip), or null (default) to build it at apply time, so the example validates, lints and plans before any build."
   type        = string
-  default     = "../../dist/lambda.zip"
+  default     = null
 }
 
 variable "region" {

@@ -25,6 +25,11 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
+variable "route_table_ids" {
+  description = "Route tables of subnet_ids, for the DynamoDB gateway endpoint."
+  type        = list(string)
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)

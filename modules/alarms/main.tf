@@ -1,5 +1,5 @@
 # CloudWatch alarms for a stream-to-function sync: falling behind, failing, throttled, losing failure
-# records, and failure records waiting to be redriven (facts.md §10).
+# records, records the mapping dropped or could not hand over, and failure records waiting to be redriven.
 
 locals {
   function_alarms = {
@@ -39,6 +39,43 @@ resource "aws_cloudwatch_metric_alarm" "function" {
   metric_name         = each.value.metric
   dimensions          = { FunctionName = var.function_name }
   statistic           = each.value.statistic
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = each.value.threshold
+  period              = var.period_seconds
+  evaluation_periods  = var.evaluation_periods
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.ok_actions
+  tags                = var.tags
+}
+
+# Event source mapping metrics (published with metrics = ["EventCount"], dimension EventSourceMappingUUID:
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html). They see what the function's own
+# metrics cannot: records dropped after retries or age ran out, whatever the destination type.
+locals {
+  mapping_alarms = !var.mapping_metrics_enabled ? {} : {
+    dropped-events = {
+      metric      = "DroppedEventCount"
+      threshold   = var.dropped_events_threshold
+      description = "The event source mapping dropped records (retries or record age ran out): they are not in the index; their coordinates went to the on-failure destination."
+    }
+    failed-invoke-events = {
+      metric      = "FailedInvokeEventCount"
+      threshold   = var.failed_invoke_events_threshold
+      description = "Records the event source mapping could not process (function error, throttle, timeout); they are retried."
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "mapping" {
+  for_each = local.mapping_alarms
+
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = "AWS/Lambda"
+  metric_name         = each.value.metric
+  dimensions          = { EventSourceMappingUUID = var.event_source_mapping_uuid }
+  statistic           = "Sum"
   comparison_operator = "GreaterThanThreshold"
   threshold           = each.value.threshold
   period              = var.period_seconds

@@ -14,6 +14,24 @@ variable "failure_queue_name" {
   default     = null
 }
 
+variable "mapping_metrics_enabled" {
+  description = "Whether the event source mapping publishes EventCount metrics; true adds the DroppedEventCount and FailedInvokeEventCount alarms. Default false."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "event_source_mapping_uuid" {
+  description = "UUID of the event source mapping (the EventSourceMappingUUID dimension); required with mapping_metrics_enabled."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.mapping_metrics_enabled || var.event_source_mapping_uuid != null
+    error_message = "event_source_mapping_uuid is required when mapping_metrics_enabled = true."
+  }
+}
+
 variable "alarm_actions" {
   description = "ARNs (SNS topics, ...) to notify when an alarm fires. Default [] (alarms only show in the console)."
   type        = list(string)
@@ -100,6 +118,28 @@ variable "failure_queue_visible_threshold" {
   validation {
     condition     = var.failure_queue_visible_threshold >= 0
     error_message = "failure_queue_visible_threshold must be 0 or more."
+  }
+}
+
+variable "dropped_events_threshold" {
+  description = "DroppedEventCount per period above which the alarm fires (0 or more). Default 0: any dropped record."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.dropped_events_threshold >= 0
+    error_message = "dropped_events_threshold must be 0 or more."
+  }
+}
+
+variable "failed_invoke_events_threshold" {
+  description = "FailedInvokeEventCount per period above which the alarm fires (0 or more). Default 0: any failed record."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.failed_invoke_events_threshold >= 0
+    error_message = "failed_invoke_events_threshold must be 0 or more."
   }
 }
 

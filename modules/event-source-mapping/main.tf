@@ -1,5 +1,6 @@
 # The event source mapping from the table's stream to the function, with every failure-handling
-# setting Lambda has for DynamoDB streams (facts.md §4-§10).
+# setting Lambda has for DynamoDB streams
+# (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html).
 
 resource "aws_lambda_event_source_mapping" "this" {
   function_name     = var.function_arn
@@ -17,7 +18,7 @@ resource "aws_lambda_event_source_mapping" "this" {
   function_response_types            = var.report_batch_item_failures ? ["ReportBatchItemFailures"] : []
 
   dynamic "filter_criteria" {
-    # No block at all when there are no patterns: an empty filter_criteria/filter block is rejected (facts.md §24).
+    # No block at all when there are no patterns: Lambda rejects an empty filter_criteria/filter block.
     for_each = length(var.filter_patterns) > 0 ? [1] : []
     content {
       dynamic "filter" {

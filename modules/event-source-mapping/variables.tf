@@ -121,6 +121,13 @@ variable "filter_patterns" {
     condition     = alltrue([for p in var.filter_patterns : can(keys(jsondecode(p))) && length(try(keys(jsondecode(p)), [])) > 0 && length(p) <= 4096])
     error_message = "Each filter pattern must be a non-empty JSON object of at most 4096 characters, e.g. {\"eventName\":[\"INSERT\",\"MODIFY\"]}; an empty pattern would be rejected by Lambda."
   }
+
+  validation {
+    # DynamoDB sends a number as a string in its "N" wrapper ({"N": "10"}), and a numeric matcher never matches
+    # a string: https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
+    condition     = !anytrue([for p in var.filter_patterns : can(regex("\"N\"\\s*:\\s*\\[[^\\]]*\"numeric\"", p))])
+    error_message = "A filter pattern applies a numeric matcher under an \"N\" key (e.g. {\"dynamodb\":{\"NewImage\":{\"price\":{\"N\":[{\"numeric\":[\">\",10]}]}}}}): DynamoDB stream records carry numbers as strings ({\"N\": \"10\"}), so Lambda would silently drop every record. Match the exact string instead ({\"N\":[\"10\"]}), or leave numeric conditions to the handler (no filter)."
+  }
 }
 
 variable "tumbling_window_in_seconds" {

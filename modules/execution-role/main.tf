@@ -1,5 +1,5 @@
 # The function's execution role: exactly the actions the handler and the event source mapping call,
-# each on the narrowest resource AWS allows (facts.md §11).
+# each on the narrowest resource AWS allows.
 
 locals {
   assume_role_policy = {
@@ -13,15 +13,22 @@ locals {
   }
 
   destination_service = split(":", var.destination_arn)[2]
-  # The one action each on-failure destination type needs, and the resource it applies to.
-  destination_action = {
-    sqs = "sqs:SendMessage"
-    sns = "sns:Publish"
-    s3  = "s3:PutObject"
+  destination_object  = local.destination_service == "s3" ? "${var.destination_arn}/*" : var.destination_arn
+  # What each on-failure destination type needs, for the mapping (and for the handler when it sends rejected
+  # records itself): https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html lists
+  # sqs:SendMessage, sns:Publish, and s3:PutObject + s3:ListBucket. The handler also looks an SQS queue's URL up.
+  destination_statements = {
+    sqs = [{
+      Sid      = "SendFailureRecords"
+      Action   = var.handler_sends_to_destination ? ["sqs:SendMessage", "sqs:GetQueueUrl"] : ["sqs:SendMessage"]
+      Resource = [var.destination_arn]
+    }]
+    sns = [{ Sid = "SendFailureRecords", Action = ["sns:Publish"], Resource = [var.destination_arn] }]
+    s3 = [
+      { Sid = "SendFailureRecords", Action = ["s3:PutObject"], Resource = [local.destination_object] },
+      { Sid = "ListFailureBucket", Action = ["s3:ListBucket"], Resource = [var.destination_arn] },
+    ]
   }[local.destination_service]
-  destination_resource = local.destination_service == "s3" ? "${var.destination_arn}/*" : var.destination_arn
-  # The handler, when it sends poison records to an SQS queue itself, also looks the queue URL up.
-  destination_actions = local.destination_service == "sqs" && var.handler_sends_to_destination ? [local.destination_action, "sqs:GetQueueUrl"] : [local.destination_action]
 
   kms_key_arns = compact([var.table_kms_key_arn, var.destination_kms_key_arn])
 
@@ -41,12 +48,8 @@ locals {
         Action   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
         Resource = [var.stream_arn]
       },
-      {
-        Sid      = "SendFailureRecords"
-        Action   = local.destination_actions
-        Resource = [local.destination_resource]
-      },
     ],
+    local.destination_statements,
     # The handler reads the current item when a record has no new image (KEYS_ONLY, OLD_IMAGE) and to
     # settle two changes in the same second.
     var.table_arn_for_get_item == null ? [] : [{
@@ -102,6 +105,14 @@ locals {
         Resource = ["${local.ec2_arn_prefix}:network-interface/*"]
       },
     ],
+    # Whatever else the caller's platform requires (e.g. reading a parameter its extension needs).
+    [for st in var.extra_statements : { for k, v in {
+      Sid       = st.sid
+      Effect    = st.effect
+      Action    = st.actions
+      Resource  = st.resources
+      Condition = st.condition
+    } : k => v if v != null }],
   )
 
   policy = {
@@ -121,6 +132,8 @@ data "aws_caller_identity" "current" {
 }
 
 resource "aws_iam_role" "this" {
+  count = var.create ? 1 : 0
+
   name                 = var.name
   path                 = var.path
   permissions_boundary = var.permissions_boundary
@@ -129,7 +142,17 @@ resource "aws_iam_role" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
+  count = var.create ? 1 : 0
+
   name   = var.name
-  role   = aws_iam_role.this.id
+  role   = aws_iam_role.this[0].id
   policy = jsonencode(local.policy)
+}
+
+# Keyed by position, not by ARN: an ARN of a policy created in the same configuration is unknown at plan time.
+resource "aws_iam_role_policy_attachment" "extra" {
+  for_each = var.create ? { for i, arn in var.policy_arns : tostring(i) => arn } : {}
+
+  role       = aws_iam_role.this[0].name
+  policy_arn = each.value
 }

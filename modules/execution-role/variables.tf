@@ -1,3 +1,35 @@
+variable "create" {
+  description = "Create the role and its inline policy. Default true; false only computes policy_json (what a role the caller brings must allow)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "extra_statements" {
+  description = "Extra statements for the inline policy: list of {sid (optional), effect (default Allow), actions, resources, condition (optional: {operator = {key = [values]}})}. Default []."
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    condition = optional(map(map(list(string))))
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for st in var.extra_statements : contains(["Allow", "Deny"], st.effect) && length(st.actions) > 0 && length(st.resources) > 0])
+    error_message = "Each extra statement needs effect Allow or Deny and at least one action and one resource."
+  }
+}
+
+variable "policy_arns" {
+  description = "ARNs of managed policies to attach to the created role. Default []."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "name" {
   description = "Name of the IAM role and its inline policy (1-64 characters: letters, digits and +=,.@_-)."
   type        = string
@@ -42,7 +74,7 @@ variable "table_arn_for_get_item" {
 }
 
 variable "opensearch_domain_arn" {
-  description = "ARN of the managed OpenSearch domain (es) to grant es:ESHttpPost/Put/Delete on, or null."
+  description = "ARN of the managed OpenSearch domain (es) to grant opensearch_http_actions (default es:ESHttpPost) on its paths, or null."
   type        = string
   default     = null
 }

@@ -1,5 +1,6 @@
-# The queue the event source mapping sends the coordinates of batches it gave up on (facts.md §6:
-# shard id and sequence-number range, not the records) so they can be redriven from the stream.
+# The queue the event source mapping sends the coordinates of batches it gave up on (shard id and
+# sequence-number range, not the records: https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html)
+# so they can be redriven from the stream, and where the handler sends the records OpenSearch rejects for good.
 resource "aws_sqs_queue" "this" {
   name                      = var.name
   message_retention_seconds = var.message_retention_seconds

@@ -157,6 +157,103 @@ variable "package" {
   }
 }
 
+variable "layers" {
+  description = "ARNs of Lambda layer versions to add (at most 5), e.g. a platform team's monitoring extension. Default []."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.layers) <= 5 && alltrue([for l in var.layers : can(regex("^arn:[^:]+:lambda:[^:]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", l))])
+    error_message = "layers must hold at most 5 layer version ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "log_format" {
+  description = "Log format: Text (default) or JSON (Lambda then writes its own lines as JSON and filters by application_log_level / system_log_level)."
+  type        = string
+  default     = "Text"
+  nullable    = false
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.log_format)
+    error_message = "log_format must be Text or JSON."
+  }
+}
+
+variable "application_log_level" {
+  description = "With log_format = JSON: lowest level of the function's own log lines Lambda keeps (TRACE, DEBUG, INFO, WARN, ERROR, FATAL), or null (default: INFO)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.application_log_level == null || contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], coalesce(var.application_log_level, "-"))
+    error_message = "application_log_level must be TRACE, DEBUG, INFO, WARN, ERROR or FATAL (or null)."
+  }
+
+  validation {
+    condition     = var.application_log_level == null || var.log_format == "JSON"
+    error_message = "application_log_level needs log_format = \"JSON\" (Lambda filters levels only in JSON logs)."
+  }
+}
+
+variable "system_log_level" {
+  description = "With log_format = JSON: lowest level of Lambda's own platform log lines (DEBUG, INFO, WARN), or null (default: INFO)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.system_log_level == null || contains(["DEBUG", "INFO", "WARN"], coalesce(var.system_log_level, "-"))
+    error_message = "system_log_level must be DEBUG, INFO or WARN (or null)."
+  }
+
+  validation {
+    condition     = var.system_log_level == null || var.log_format == "JSON"
+    error_message = "system_log_level needs log_format = \"JSON\" (Lambda filters levels only in JSON logs)."
+  }
+}
+
+variable "log_group_class" {
+  description = "Class of the created log group: STANDARD (default) or INFREQUENT_ACCESS (cheaper ingestion, no metric filters or subscriptions). Ignored with existing_log_group_name."
+  type        = string
+  default     = "STANDARD"
+  nullable    = false
+
+  validation {
+    condition     = contains(["STANDARD", "INFREQUENT_ACCESS"], var.log_group_class)
+    error_message = "log_group_class must be STANDARD or INFREQUENT_ACCESS."
+  }
+}
+
+variable "existing_log_group_name" {
+  description = "Name of an existing log group to write to (e.g. one a platform team shares between functions), or null (default: create /aws/lambda/<name>). The role may write only to it."
+  type        = string
+  default     = null
+}
+
+variable "publish" {
+  description = "Publish a new version on every change. Default false. Needed for alias_name."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alias_name" {
+  description = "Name of an alias pointing at the latest published version, or null (default: no alias). With an alias, invoke_arn is the alias ARN, so a mapping on it follows the alias."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alias_name == null || (can(regex("^[A-Za-z][A-Za-z0-9_-]{0,127}$", var.alias_name)) && !can(regex("^[0-9]+$", coalesce(var.alias_name, "-"))))
+    error_message = "alias_name must be 1-128 letters, digits, hyphens and underscores, starting with a letter."
+  }
+
+  validation {
+    condition     = var.alias_name == null || var.publish
+    error_message = "alias_name needs publish = true (an alias points at a published version, not $LATEST)."
+  }
+}
+
 variable "tags" {
   description = "Tags to apply to the function and its log group."
   type        = map(string)

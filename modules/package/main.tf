@@ -20,7 +20,9 @@ locals {
   # Not the zip's own hash (the zip does not exist at plan time): it only has to change when the zip would.
   source_code_hash = base64sha256(local.source_hash)
 
-  output_path = "${local.output_dir}/lambda-${local.python_version}-${var.architecture}-${substr(local.source_hash, 0, 16)}.zip"
+  # One file per function: several instances of the module (for_each) build in parallel at apply time and must
+  # never write or replace each other's file. Identical sources still give byte-identical zips.
+  output_path = "${local.output_dir}/lambda-${var.function_name}-${local.python_version}-${var.architecture}-${substr(local.source_hash, 0, 16)}.zip"
 }
 
 resource "terraform_data" "this" {

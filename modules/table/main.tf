@@ -1,5 +1,8 @@
 # A DynamoDB table with its stream switched on: the source of the sync.
 
+# The same reasoned exception for tfsec/trivy as for checkov (CKV_AWS_119 below): a customer-managed key is optional.
+#tfsec:ignore:aws-dynamodb-table-customer-key
+#trivy:ignore:AVD-AWS-0025
 resource "aws_dynamodb_table" "this" {
   # checkov:skip=CKV_AWS_119:Encryption at rest is always on; kms_key_arn switches to a customer-managed key for those who manage its key policy. The AWS-owned default keeps the module usable without one.
   name         = var.name

@@ -27,12 +27,13 @@ def client(service: str, endpoint_url: str, region: str):
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
-def apply_then_replan(example: str, work_dir: Path, env: dict[str, str], variables: dict[str, object]) -> dict:
+def apply_then_replan(example: str | Path, work_dir: Path, env: dict[str, str], variables: dict[str, object]) -> dict:
+    """Apply an example (a name under examples/) or any configuration directory, then re-plan: no changes allowed."""
     terraform = Terraform(EXAMPLES / example, work_dir, env=env)
     terraform.init()
     terraform.apply(variables)
     code, plan = terraform.plan_exit_code(variables)
-    assert code == 0, f"second plan of examples/{example} is not empty:\n{plan[-4000:]}"
+    assert code == 0, f"second plan of {example} is not empty:\n{plan[-4000:]}"
     return terraform.outputs()
 
 
@@ -59,8 +60,8 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
                                     "ParallelizationFactor", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
                                     "MaximumRecordAgeInSeconds", "FunctionResponseTypes")} == {
         "StartingPosition": "TRIM_HORIZON", "BatchSize": 100, "MaximumBatchingWindowInSeconds": 1,
-        "ParallelizationFactor": 1, "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": 10,
-        "MaximumRecordAgeInSeconds": 3600, "FunctionResponseTypes": ["ReportBatchItemFailures"]}
+        "ParallelizationFactor": 1, "BisectBatchOnFunctionError": True, "MaximumRetryAttempts": -1,
+        "MaximumRecordAgeInSeconds": -1, "FunctionResponseTypes": ["ReportBatchItemFailures"]}
     queue_arn = client("sqs", stack.aws_endpoint_url, stack.region).get_queue_attributes(
         QueueUrl=outputs["failure_queue_url"], AttributeNames=["QueueArn", "SqsManagedSseEnabled"])["Attributes"]
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn["QueueArn"]
@@ -70,7 +71,9 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
     assert function["CodeSha256"] == zip_sha256(package)  # the runner finds the zip by this hash
     assert function["Handler"] == "ddb_opensearch_sync.handler.lambda_handler"
     assert function["Environment"]["Variables"] == {"OPENSEARCH_ENDPOINT": function_opensearch_url,
-                                                    "OPENSEARCH_INDEX": "ex-local", "OPENSEARCH_AUTH": "none"}
+                                                    "OPENSEARCH_INDEX": "ex-local", "OPENSEARCH_AUTH": "none",
+                                                    "POISON_POLICY": "destination",
+                                                    "FAILURE_DESTINATION_ARN": queue_arn["QueueArn"]}
 
     role_name = function["Role"].rsplit("/", 1)[1]
     iam = client("iam", stack.aws_endpoint_url, stack.region)
@@ -82,7 +85,7 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
                          [f"arn:aws:logs:{stack.region}:123456789012:log-group:/aws/lambda/ex-local:*"]),
         "ReadTableStream": (["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                              "dynamodb:ListStreams"], [outputs["stream_arn"]]),
-        "SendFailureRecords": (["sqs:SendMessage"], [queue_arn["QueueArn"]]),
+        "SendFailureRecords": (["sqs:GetQueueUrl", "sqs:SendMessage"], [queue_arn["QueueArn"]]),
         "ReadCurrentItem": (["dynamodb:GetItem"], [client("dynamodb", stack.aws_endpoint_url, stack.region)
                                                    .describe_table(TableName="ex-local")["Table"]["TableArn"]]),
     }
@@ -101,10 +104,37 @@ def test_local_example_builds_the_package_at_apply_time_when_no_zip_is_given(mot
                            f"-var-file={var_file}", check=False)
     assert second.returncode == 0, f"second plan after an apply-time build is not empty:\n{second.stdout[-4000:]}"
 
-    built = sorted((EXAMPLES / "local" / ".terraform" / "ddb-opensearch-sync").glob("lambda-3.12-arm64-*.zip"),
+    built = sorted((EXAMPLES / "local" / ".terraform" / "ddb-opensearch-sync").glob("lambda-ex-build-3.12-arm64-*.zip"),
                    key=lambda p: p.stat().st_mtime)[-1]
     function = client("lambda", moto_url, "us-east-1").get_function(FunctionName="ex-build")["Configuration"]
     assert function["CodeSha256"] == zip_sha256(built)
+
+
+SHARED_QUEUE = ROOT / "tests" / "terraform" / "fixtures" / "shared-failure-queue"
+
+
+def test_three_instances_share_a_queue_created_beside_them_and_build_their_packages_in_parallel(moto_url, tmp_path):
+    """The two configurations that broke: a destination whose ARN is known only after apply (plan failed with
+    "Invalid count argument"), and for_each instances building their packages at apply time at once (they raced
+    on one temporary file). Applied to moto (no runner: the code is built here, not dist/lambda.zip)."""
+    creds = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    outputs = apply_then_replan(SHARED_QUEUE, tmp_path / "tf", creds,
+                                {"aws_endpoint_url": moto_url, "prefix": "race"})
+
+    instances = outputs["instances"]
+    assert sorted(instances) == ["customers", "orders", "products"]
+    lam = client("lambda", moto_url, "us-east-1")
+    for instance in instances.values():
+        mapping = lam.get_event_source_mapping(UUID=instance["mapping_uuid"])
+        assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == outputs["failure_queue_arn"]
+        assert instance["destination_arn"] == outputs["failure_queue_arn"]
+
+    # Each instance built its own file; identical sources gave byte-identical zips, which is what was deployed.
+    built = {p.name.split("-3.12-")[0]: p for p in (SHARED_QUEUE / ".terraform" / "ddb-opensearch-sync").glob("lambda-race-*.zip")}
+    assert sorted(built) == ["lambda-race-customers", "lambda-race-orders", "lambda-race-products"]
+    hashes = {zip_sha256(path) for path in built.values()}
+    assert len(hashes) == 1
+    assert {instance["function_code_sha256"] for instance in instances.values()} == hashes
 
 
 @pytest.fixture

@@ -52,8 +52,8 @@ run "defaults_create_table_queue_alarms_and_least_privilege_policy" {
   }
 
   assert {
-    condition     = toset(keys(output.alarm_arns)) == toset(["iterator-age", "errors", "throttles", "destination-delivery-failures", "failure-queue-visible"])
-    error_message = "By default all five alarms exist."
+    condition     = toset(keys(output.alarm_arns)) == toset(["iterator-age", "errors", "throttles", "destination-delivery-failures", "dropped-events", "failed-invoke-events", "failure-queue-visible"])
+    error_message = "By default all seven alarms exist."
   }
 
   assert {
@@ -73,7 +73,7 @@ run "defaults_create_table_queue_alarms_and_least_privilege_policy" {
       {
         Sid      = "SendFailureRecords"
         Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
+        Action   = ["sqs:SendMessage", "sqs:GetQueueUrl"]
         Resource = ["arn:aws:sqs:us-east-1:123456789012:products-failures"]
       },
       {
@@ -95,12 +95,12 @@ run "defaults_create_table_queue_alarms_and_least_privilege_policy" {
         Resource = ["*"]
       },
     ]
-    error_message = "Default policy must be exactly: own logs, stream read on the stream, SendMessage on the queue, GetItem on the table, ESHttpPost on the domain, X-Ray. Got ${output.role_policy_json}"
+    error_message = "Default policy must be exactly: own logs, stream read on the stream, SendMessage (+ GetQueueUrl for the handler) on the queue, GetItem on the table, ESHttpPost on the domain, X-Ray. Got ${output.role_policy_json}"
   }
 
   assert {
-    condition     = nonsensitive(output.function_environment) == { OPENSEARCH_ENDPOINT = "https://search-products.us-east-1.es.amazonaws.com", OPENSEARCH_INDEX = "products", OPENSEARCH_AUTH = "iam" }
-    error_message = "By default the function gets exactly the three OpenSearch settings."
+    condition     = nonsensitive(output.function_environment) == { OPENSEARCH_ENDPOINT = "https://search-products.us-east-1.es.amazonaws.com", OPENSEARCH_INDEX = "products", OPENSEARCH_AUTH = "iam", POISON_POLICY = "destination", FAILURE_DESTINATION_ARN = "arn:aws:sqs:us-east-1:123456789012:products-failures" }
+    error_message = "By default the function gets the three OpenSearch settings and sends rejected records to the created queue."
   }
 }
 
@@ -187,6 +187,7 @@ run "existing_sns_destination_gets_publish_only_and_no_queue" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:sync-failures"
   }
 
@@ -203,31 +204,35 @@ run "existing_sns_destination_gets_publish_only_and_no_queue" {
   }
 }
 
-run "existing_s3_destination_gets_put_object_on_its_objects" {
+run "existing_s3_destination_gets_put_object_on_its_objects_and_list_bucket" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:s3:::sync-failures-bucket"
   }
 
   assert {
-    condition = [for s in jsondecode(output.role_policy_json).Statement : s if s.Sid == "SendFailureRecords"] == [{
-      Sid = "SendFailureRecords", Effect = "Allow", Action = ["s3:PutObject"], Resource = ["arn:aws:s3:::sync-failures-bucket/*"]
-    }]
-    error_message = "An S3 destination must get exactly s3:PutObject on the bucket's objects."
+    condition = [for s in jsondecode(output.role_policy_json).Statement : s if contains(["SendFailureRecords", "ListFailureBucket"], s.Sid)] == [
+      { Sid = "SendFailureRecords", Effect = "Allow", Action = ["s3:PutObject"], Resource = ["arn:aws:s3:::sync-failures-bucket/*"] },
+      { Sid = "ListFailureBucket", Effect = "Allow", Action = ["s3:ListBucket"], Resource = ["arn:aws:s3:::sync-failures-bucket"] },
+    ]
+    error_message = "An S3 destination must get exactly s3:PutObject on the bucket's objects and s3:ListBucket on the bucket (services-dynamodb-errors.html)."
   }
 }
 
-run "existing_sqs_destination_is_watched_by_the_queue_alarm" {
+run "existing_sqs_destination_is_its_owners_to_watch" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:shared-failures"
+    handler_settings        = { poison_policy = "report" }
   }
 
   assert {
-    condition     = output.failure_queue_url == null && contains(keys(output.alarm_arns), "failure-queue-visible")
-    error_message = "An existing SQS destination is not created but is alarmed on."
+    condition     = output.failure_queue_url == null && !contains(keys(output.alarm_arns), "failure-queue-visible") && contains(keys(output.alarm_arns), "dropped-events")
+    error_message = "A queue given by ARN (maybe shared) is neither created nor alarmed per instance; the mapping's DroppedEventCount alarm covers this sync."
   }
 
   assert {

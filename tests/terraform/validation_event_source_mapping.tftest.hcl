@@ -1,4 +1,5 @@
-# Every validation of modules/event-source-mapping rejects a bad value; the limits themselves are accepted (facts.md §5, §7, §8).
+# Every validation of modules/event-source-mapping rejects a bad value; the limits themselves are accepted
+# (limits: https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html).
 
 mock_provider "aws" {}
 

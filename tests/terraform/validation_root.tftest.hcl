@@ -427,6 +427,7 @@ run "rejects_failure_destination_arn_1" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:lambda:us-east-1:123456789012:function:x"
   }
 
@@ -437,6 +438,7 @@ run "rejects_failure_destination_arn_2" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:s3:::B"
   }
 
@@ -447,6 +449,7 @@ run "rejects_failure_destination_arn_3" {
   command = plan
 
   variables {
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:sqs:us-east-1:123:q"
   }
 
@@ -460,6 +463,7 @@ run "accepts_boundaries_1" {
     opensearch_index        = "orders-{tenant}"
     handler_settings        = { opensearch_timeout_seconds = 0.1, bulk_max_bytes = 104857600, bulk_max_actions = 10000, max_retries = 0, poison_policy = "report", ttl_deletes = "delete", log_level = "DEBUG" }
     environment             = { "MY_SETTING" = "x" }
+    create_failure_queue    = false
     failure_destination_arn = "arn:aws:s3:::failures-bucket"
   }
 
