@@ -109,7 +109,7 @@ module "role" {
   log_group_arn        = module.function.log_group_arn
   stream_arn           = local.stream_arn
   # The handler reads the current item for KEYS_ONLY/OLD_IMAGE records, and with any view type to settle
-  # two changes to one item in the same second (lambda/README.md, "Ordering"): GetItem on this table only.
+  # two changes to one item in the same second (lambda/README.md, "Ordering"): BatchGetItem on this table only.
   table_arn_for_get_item    = local.table_arn
   opensearch_domain_arn     = var.opensearch_domain_arn
   opensearch_collection_arn = var.opensearch_collection_arn

@@ -62,7 +62,7 @@ variable "billing_mode" {
 }
 
 variable "stream_view_type" {
-  description = "Stream view type of a created table: NEW_AND_OLD_IMAGES (default), NEW_IMAGE, KEYS_ONLY or OLD_IMAGE. With KEYS_ONLY or OLD_IMAGE the handler reads the current item for every record (a GetItem each). The role has dynamodb:GetItem on this table with every view type, because the handler also re-reads an item to settle two changes made in the same second. For an existing table its own stream view type applies."
+  description = "Stream view type of a created table: NEW_AND_OLD_IMAGES (default), NEW_IMAGE, KEYS_ONLY or OLD_IMAGE. With KEYS_ONLY or OLD_IMAGE the handler reads the current item for every record (in consistent BatchGetItem calls of up to 100 keys). The role has dynamodb:BatchGetItem on this table with every view type, because the handler also re-reads an item to settle two changes made in the same second. For an existing table its own stream view type applies."
   type        = string
   default     = "NEW_AND_OLD_IMAGES"
 }

@@ -14,6 +14,6 @@ output "event_source_mapping_uuid" {
 }
 
 output "role_policy_json" {
-  description = "The sync's permissions (dynamodb:GetItem on this table only)."
+  description = "The sync's permissions (dynamodb:BatchGetItem on this table only)."
   value       = module.sync.role_policy_json
 }

@@ -1,7 +1,7 @@
 # A VPC-only managed OpenSearch domain: the function runs in the domain's VPC (the role gets the ENI
 # actions, scoped to these subnets and this security group). The event source mapping itself is run by
 # the Lambda service and needs no network path. The function calls three services: OpenSearch (_bulk,
-# _mget), DynamoDB (GetItem on the table, to read the current item) and SQS (the failure queue, where the
+# _mget), DynamoDB (BatchGetItem on the table, to read current items) and SQS (the failure queue, where the
 # handler sends records OpenSearch rejects): HTTPS to the VPC (domain, SQS endpoint) and to DynamoDB's
 # gateway endpoint, nothing else.
 
@@ -33,7 +33,7 @@ resource "aws_security_group" "function" {
   }
 
   egress {
-    description     = "HTTPS to DynamoDB through its gateway endpoint (GetItem)"
+    description     = "HTTPS to DynamoDB through its gateway endpoint (BatchGetItem)"
     from_port       = 443
     to_port         = 443
     protocol        = "tcp"

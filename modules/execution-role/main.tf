@@ -51,10 +51,10 @@ locals {
     ],
     local.destination_statements,
     # The handler reads the current item when a record has no new image (KEYS_ONLY, OLD_IMAGE) and to
-    # settle two changes in the same second.
+    # settle two changes in the same second, always in batches (consistent BatchGetItem, up to 100 keys a call).
     var.table_arn_for_get_item == null ? [] : [{
       Sid      = "ReadCurrentItem"
-      Action   = ["dynamodb:GetItem"]
+      Action   = ["dynamodb:BatchGetItem"]
       Resource = [var.table_arn_for_get_item]
     }],
     # The handler sends every write, delete included, in a POST /_bulk and reads with POST /_mget;

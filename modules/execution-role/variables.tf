@@ -68,7 +68,7 @@ variable "stream_arn" {
 }
 
 variable "table_arn_for_get_item" {
-  description = "ARN of the table to grant dynamodb:GetItem on, or null (default) for none. The sync handler reads the current item for KEYS_ONLY and OLD_IMAGE records and, with any stream view type, to settle two changes made in the same second; null only suits a handler that never reads the table."
+  description = "ARN of the table to grant dynamodb:BatchGetItem on (the handler's only table read: consistent BatchGetItem), or null (default) for none. The sync handler reads the current item for KEYS_ONLY and OLD_IMAGE records and, with any stream view type, to settle two changes made in the same second; null only suits a handler that never reads the table."
   type        = string
   default     = null
 }

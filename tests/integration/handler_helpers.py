@@ -131,7 +131,7 @@ def assert_index_equals_table(opensearch_url: str, index: str, table: Table) -> 
 
 
 def use_moto_for_boto3(monkeypatch: Any, moto_url: str) -> None:
-    """Point the handler's own boto3 calls (GetItem, destinations) at moto, as the Lambda runtime's env would."""
+    """Point the handler's own boto3 calls (BatchGetItem, destinations) at moto, as the Lambda runtime's env would."""
     for name, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": moto_url}.items():
         monkeypatch.setenv(name, value)
     aws._clients.clear()

@@ -86,7 +86,7 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
         "ReadTableStream": (["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                              "dynamodb:ListStreams"], [outputs["stream_arn"]]),
         "SendFailureRecords": (["sqs:GetQueueUrl", "sqs:SendMessage"], [queue_arn["QueueArn"]]),
-        "ReadCurrentItem": (["dynamodb:GetItem"], [client("dynamodb", stack.aws_endpoint_url, stack.region)
+        "ReadCurrentItem": (["dynamodb:BatchGetItem"], [client("dynamodb", stack.aws_endpoint_url, stack.region)
                                                    .describe_table(TableName="ex-local")["Table"]["TableArn"]]),
     }
 

@@ -33,7 +33,7 @@ def outcomes(capsys) -> dict:
 
 @pytest.fixture
 def env(monkeypatch, aws_url):
-    use_moto_for_boto3(monkeypatch, aws_url)  # same-second conflicts consult the table (consistent GetItem)
+    use_moto_for_boto3(monkeypatch, aws_url)  # same-second conflicts consult the table (consistent BatchGetItem)
 
 
 def test_redelivery_from_the_lowest_failure_converges(opensearch_url, aws_url, env):

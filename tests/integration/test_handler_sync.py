@@ -43,7 +43,7 @@ def write_catalogue(table: Table) -> None:
 
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "KEYS_ONLY", "OLD_IMAGE"])
 def test_every_view_and_type_ends_with_the_index_equal_to_the_table(opensearch_url, aws_url, monkeypatch, view):
-    use_moto_for_boto3(monkeypatch, aws_url)  # KEYS_ONLY / OLD_IMAGE read items back with GetItem
+    use_moto_for_boto3(monkeypatch, aws_url)  # KEYS_ONLY / OLD_IMAGE read items back with BatchGetItem
     table, index = Table(aws_url, view=view), new_index(opensearch_url)
     write_catalogue(table)
     records = table.changes()

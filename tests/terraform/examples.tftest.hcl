@@ -112,7 +112,7 @@ run "existing_table" {
 
   assert {
     condition     = [for s in jsondecode(module.sync.role_policy_json).Statement : s.Resource if s.Sid == "ReadCurrentItem"] == [["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"]] && nonsensitive(module.sync.function_environment).OPENSEARCH_INDEX == "orders"
-    error_message = "existing-table: GetItem on the existing table; the index is the lower-cased table name."
+    error_message = "existing-table: BatchGetItem on the existing table; the index is the lower-cased table name."
   }
 }
 
@@ -139,7 +139,7 @@ run "vpc" {
     condition = (aws_vpc_endpoint.dynamodb.vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.dynamodb.service_name == "com.amazonaws.us-east-1.dynamodb" &&
       toset(aws_vpc_endpoint.dynamodb.route_table_ids) == toset(["rtb-a", "rtb-b"]) &&
     aws_vpc_endpoint.sqs.vpc_endpoint_type == "Interface" && aws_vpc_endpoint.sqs.service_name == "com.amazonaws.us-east-1.sqs" && aws_vpc_endpoint.sqs.private_dns_enabled)
-    error_message = "vpc: the handler's GetItem needs the DynamoDB gateway endpoint, its SendMessage the SQS interface endpoint."
+    error_message = "vpc: the handler's BatchGetItem needs the DynamoDB gateway endpoint, its SendMessage the SQS interface endpoint."
   }
 
   assert {

@@ -79,7 +79,7 @@ run "defaults_create_table_queue_alarms_and_least_privilege_policy" {
       {
         Sid      = "ReadCurrentItem"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem"]
+        Action   = ["dynamodb:BatchGetItem"]
         Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/products"]
       },
       {
@@ -95,7 +95,7 @@ run "defaults_create_table_queue_alarms_and_least_privilege_policy" {
         Resource = ["*"]
       },
     ]
-    error_message = "Default policy must be exactly: own logs, stream read on the stream, SendMessage (+ GetQueueUrl for the handler) on the queue, GetItem on the table, ESHttpPost on the domain, X-Ray. Got ${output.role_policy_json}"
+    error_message = "Default policy must be exactly: own logs, stream read on the stream, SendMessage (+ GetQueueUrl for the handler) on the queue, BatchGetItem on the table, ESHttpPost on the domain, X-Ray. Got ${output.role_policy_json}"
   }
 
   assert {
@@ -113,9 +113,9 @@ run "keys_only_stream_grants_get_item_on_the_table_only" {
 
   assert {
     condition = [for s in jsondecode(output.role_policy_json).Statement : s if s.Sid == "ReadCurrentItem"] == [{
-      Sid = "ReadCurrentItem", Effect = "Allow", Action = ["dynamodb:GetItem"], Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/products"]
+      Sid = "ReadCurrentItem", Effect = "Allow", Action = ["dynamodb:BatchGetItem"], Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/products"]
     }]
-    error_message = "KEYS_ONLY must grant dynamodb:GetItem on the table ARN and nothing wider."
+    error_message = "KEYS_ONLY must grant dynamodb:BatchGetItem on the table ARN and nothing wider."
   }
 }
 
@@ -128,7 +128,7 @@ run "old_image_stream_grants_get_item" {
 
   assert {
     condition     = contains([for s in jsondecode(output.role_policy_json).Statement : s.Sid], "ReadCurrentItem")
-    error_message = "OLD_IMAGE records carry no new image: GetItem must be granted."
+    error_message = "OLD_IMAGE records carry no new image: BatchGetItem must be granted."
   }
 }
 
@@ -141,7 +141,7 @@ run "new_image_stream_still_grants_get_item_for_same_second_conflicts" {
 
   assert {
     condition     = [for s in jsondecode(output.role_policy_json).Statement : s.Resource if s.Sid == "ReadCurrentItem"] == [["arn:aws:dynamodb:us-east-1:123456789012:table/products"]]
-    error_message = "The handler re-reads an item to settle two changes in the same second with any view type: GetItem on the table, nothing wider."
+    error_message = "The handler re-reads an item to settle two changes in the same second with any view type: BatchGetItem on the table, nothing wider."
   }
 }
 
@@ -371,7 +371,7 @@ run "existing_table_with_stream_is_used_not_created" {
 
   assert {
     condition     = [for s in jsondecode(output.role_policy_json).Statement : s.Resource if s.Sid == "ReadCurrentItem"] == [["arn:aws:dynamodb:us-east-1:123456789012:table/orders"]]
-    error_message = "GetItem is granted on the existing table, not on the one the module would have created."
+    error_message = "BatchGetItem is granted on the existing table, not on the one the module would have created."
   }
 }
 
