@@ -1,4 +1,4 @@
-"""Every success and failure response shape of facts.md §1–3, as the runner classifies them."""
+"""Every success and failure response shape Lambda documents for stream sources (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html), as the runner classifies them."""
 
 import pytest
 
