@@ -1,4 +1,5 @@
-"""Scenario suite of the ESM runner: one test per rule AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html and the pages it links), against a real moto stream and
+"""Scenario suite of the ESM runner: one test per rule AWS documents
+(https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html and the pages it links), against a real moto stream and
 small test functions that the runner runs from their zips. Each function appends one JSON line per invocation to a
 file, which is what the tests observe."""
 

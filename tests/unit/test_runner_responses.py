@@ -1,4 +1,5 @@
-"""Every success and failure response shape Lambda documents for stream sources (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html), as the runner classifies them."""
+"""Every success and failure response shape Lambda documents for stream sources, as the runner classifies them
+(https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html)."""
 
 import pytest
 
