@@ -8,11 +8,12 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-terraform chaos lint bench clean
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
 	@echo "make test     terraform tests, then unit and integration tests (on a stack of their own)"
+	@echo "make chaos    fault-injection run (~15 min): crashes, HTTP faults, a pause, a >10 min outage, poison"
 	@echo "make package  build dist/lambda.zip (deterministic)"
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
 	@echo "make lint     terraform fmt/validate, checkov, README tables in sync"
@@ -42,7 +43,11 @@ demo: up
 	$(PY) scripts/demo.py --state-dir $(STACK_DIR)
 
 test: package test-terraform
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/chaos
+
+# One seed by default; CHAOS_SEEDS=1,2,3 for more (each adds a full run), CHAOS_OUTAGE_SECONDS to shorten the outage.
+chaos: package
+	$(PY) -m pytest tests/chaos -m chaos -s
 
 test-unit: venv
 	$(PY) -m pytest tests/unit
