@@ -58,7 +58,8 @@ class FaultProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fault-proxy", daemon=True)
 
     def start(self) -> FaultProxy:
         self._thread.start()
@@ -145,6 +146,8 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                     proxy.count("outage")
                     return  # closed at once, before reading anything
                 super().handle()
+            except ConnectionError:  # the client gave up (its timeout) before the answer came: nothing to tell it
+                proxy.count("client gone")
             finally:
                 if self.upstream is not None:
                     self.upstream.close()

@@ -220,3 +220,27 @@ def check_index(dynamodb: Any, table: str, opensearch_url: str, index: str,
 
 def _short(document: dict[str, Any], fields: list[str]) -> str:
     return str({k: (str(document.get(k))[:60]) for k in fields})
+
+
+def undelivered(runner_log: Path, mapping_uuid: str, records: list[StreamRecord]) -> list[StreamRecord]:
+    """Records no invocation logged by the runner handled: a record is delivered when an invocation covering it
+    succeeded, or reported item failures only from a later sequence number on."""
+    handled: dict[str, list[tuple[int, int]]] = {}
+    for line in runner_log.read_text(errors="replace").splitlines():
+        if '"invocation"' not in line:
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # a line cut short by kill -9
+        if event.get("event") != "invocation" or event.get("mapping") != mapping_uuid:
+            continue
+        first, last = int(event["first_sequence"]), int(event["last_sequence"])
+        if not event.get("succeeded"):
+            reason = str(event.get("reason") or "")
+            if not reason.startswith("batchItemFailures from SequenceNumber "):
+                continue
+            last = int(reason.rsplit(" ", 1)[1]) - 1
+        if last >= first:
+            handled.setdefault(event["shard"], []).append((first, last))
+    return [r for r in records if not any(a <= r.sequence <= b for a, b in handled.get(r.shard, []))]
