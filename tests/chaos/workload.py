@@ -10,6 +10,7 @@ from typing import Any
 
 KEYS = 300
 BIG_PAYLOAD = 397_000  # with the other attributes, just under DynamoDB's 400 KB item limit
+OPERATIONS_PER_S = 6  # per writer: a load a shared laptop sustains, so a run fits its time budget
 
 
 def good_item(rng: random.Random, key: str, version: int, big: bool = False) -> dict[str, Any]:
@@ -80,7 +81,7 @@ class Writers:
         rng = random.Random(f"{self.seed}-{writer}")
         dynamodb = self._factory()
         version = 0
-        while not self._stop.is_set():
+        while not self._stop.wait(1 / OPERATIONS_PER_S):
             version += 1
             key = f"k{rng.randrange(KEYS):03d}"
             roll = rng.random()
@@ -120,7 +121,8 @@ class Writers:
         """SET on a missing item creates it with only these attributes (DynamoDB's one INSERT)."""
         dynamodb.update_item(
             TableName=self.table, Key={"pk": {"S": key}},
-            UpdateExpression="SET title = :t, counter = if_not_exists(counter, :zero) + :one ADD visits :one",
+            UpdateExpression="SET title = :t, #c = if_not_exists(#c, :zero) + :one ADD visits :one",
+            ExpressionAttributeNames={"#c": "counter"},  # a reserved word in expressions
             ExpressionAttributeValues={":t": {"S": f"{key} update {version}"}, ":zero": {"N": "0"},
                                        ":one": {"N": "1"}})
         self._count("update")
