@@ -177,7 +177,8 @@ class OpenSearchNode:
         health = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"OpenSearch exited with {self.process and self.process.returncode}:\n{self.console_tail()}")
+                returncode = self.process.returncode if self.process else "no process"
+                raise RuntimeError(f"OpenSearch exited with {returncode}:\n{self.console_tail()}")
             try:
                 with urllib.request.urlopen(health, timeout=10) as response:
                     if json.load(response).get("status") in ("yellow", "green"):

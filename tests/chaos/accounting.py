@@ -214,7 +214,8 @@ def check_index(dynamodb: Any, table: str, opensearch_url: str, index: str,
             continue
         if _normal(want) != _normal(got):
             differing = sorted(k for k in set(want) | set(got) if _normal(want.get(k)) != _normal(got.get(k)))
-            check.stale[key] = f"fields {differing} differ: table {_short(want, differing)} index {_short(got, differing)}"
+            check.stale[key] = (f"fields {differing} differ: table {_short(want, differing)} "
+                                f"index {_short(got, differing)}")
     return check
 
 

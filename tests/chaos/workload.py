@@ -39,7 +39,8 @@ def good_item(rng: random.Random, key: str, version: int, big: bool = False) -> 
 # key -> (attributes OpenSearch cannot take, the item). Each is written once and never touched by the writers.
 POISON: dict[str, tuple[set[str], dict[str, Any]]] = {
     "poison-beyond-long": ({"counter"}, {"counter": {"N": "100000000000000000000"}, "title": {"S": "beyond long"}}),
-    "poison-mixed-list": ({"mixed"}, {"mixed": {"L": [{"N": "1"}, {"S": "x"}, {"M": {"deep": {"L": [{"BOOL": False}]}}}]},
+    "poison-mixed-list": ({"mixed"}, {"mixed": {"L": [{"N": "1"}, {"S": "x"},
+                                                      {"M": {"deep": {"L": [{"BOOL": False}]}}}]},
                                       "title": {"S": "heterogeneous list"}}),
     "poison-dot": ({"."}, {".": {"S": "a lone dot"}, "title": {"S": "dot"}}),
     "poison-double-dot": ({"a..b"}, {"a..b": {"S": "two dots"}, "title": {"S": "double dot"}}),
