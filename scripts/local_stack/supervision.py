@@ -101,8 +101,12 @@ class Supervisor:
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval_s):
-            if any([self.check(part) for part in self.parts.values()]):
-                self.on_change(self.status())
+            try:
+                if any([self.check(part) for part in self.parts.values()]):
+                    self.on_change(self.status())
+            except Exception as exc:  # noqa: BLE001 - this thread must outlive any one failure: children restarted
+                # from it get SIGTERM (their parent-death signal) when it ends
+                self._log(f"supervisor round failed: {type(exc).__name__}: {exc}")
             self.rounds += 1
 
     def check(self, part: Part) -> bool:
