@@ -7,12 +7,23 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
 # Offline machines install Terraform's AWS provider as a filesystem mirror and say where in TF_PLUGIN_MIRROR.
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
+# The stack the integration tests run against (tests/stacks.py): embedded (they start it), external (a running one,
+# settings from the environment or the dotenv file STACK_ENV, e.g. STACK_ENV=.stack/env after `make up`), localstack.
+STACKS := embedded external localstack
+STACK ?= embedded
+ifeq ($(filter $(STACK),$(STACKS)),)
+$(error STACK=$(STACK) is not a stack the tests know; allowed: $(STACKS))
+endif
+export STACK
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-terraform chaos lint bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform chaos lint \
+	bench clean
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
 	@echo "make test     terraform tests, then unit and integration tests (on a stack of their own)"
+	@echo "               STACK=external STACK_ENV=.stack/env: against a running stack; STACK=localstack: docker-compose.yml"
+	@echo "make test-external  start a stack in the background, pass integration tests against it with STACK=external"
 	@echo "make chaos    fault-injection run (~15 min): crashes, HTTP faults, a pause, a >10 min outage, poison"
 	@echo "make package  build dist/lambda.zip (deterministic)"
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
@@ -58,6 +69,9 @@ test-terraform:
 
 test-integration: package
 	$(PY) -m pytest tests/integration
+
+test-external: package
+	$(PY) -m pytest tests/integration/test_external_stack.py
 
 lint: venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/lint.sh

@@ -15,6 +15,7 @@ class Pending:
     """A stream record waiting for delivery, with what batching, ordering and age checks need."""
 
     record: dict[str, Any]
+    position: int = -1  # place in the shard as read (ContiguousProgress), unique even where sequence numbers are not
     sequence: int = field(init=False)
     size: int = field(init=False)
     key: str = field(init=False)

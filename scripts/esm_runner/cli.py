@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from esm_runner.retry import MAX_RETRY_DELAY
 from esm_runner.runner import INVOKERS, Runner
 
 DESCRIPTION = """\
@@ -46,8 +47,9 @@ def parser() -> argparse.ArgumentParser:
                    help="How often the mappings and the stream's shards are re-read (default 2).")
     p.add_argument("--retry-delay", type=float, default=1.0, metavar="SECONDS",
                    help="First back-off before retrying a failed batch; doubles per retry (default 1).")
-    p.add_argument("--max-retry-delay", type=float, default=30.0, metavar="SECONDS",
-                   help="Upper bound of the retry back-off (default 30).")
+    p.add_argument("--max-retry-delay", type=float, default=MAX_RETRY_DELAY, metavar="SECONDS",
+                   help=f"Upper bound of the retry back-off (default {MAX_RETRY_DELAY:g}): a shard blocked by an "
+                        "outage recovers within this long of the endpoint coming back.")
     return p
 
 

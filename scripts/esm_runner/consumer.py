@@ -50,6 +50,11 @@ class ShardConsumer:
         saved = context.checkpoints.shard(shard.shard_id)
         self._window: Window | None = Window.from_json(saved["window"]) if saved.get("window") else None
         self._last_read: str | None = saved.get("sequence")
+        self._checkpointed: int | None = int(saved["sequence"]) if saved.get("sequence") else None
+        if self._checkpointed is not None:
+            context.checkpoints.forget_attempts_up_to(shard.shard_id, self._checkpointed)
+        self._attempts = context.checkpoints.attempts(shard.shard_id)
+        self._checkpoint_lock = threading.Lock()
 
     def run(self) -> None:
         """Consume until the shard is closed and fully delivered, or until stopped."""
@@ -115,14 +120,24 @@ class ShardConsumer:
         self._c.metrics.add("PolledEventCount", len(records))
         for record in records:
             item = Pending(record)
+            self._warn_if_not_increasing(item.sequence)
             self._last_read = record["dynamodb"]["SequenceNumber"]
             if matches_any(record, self._s.filters):
-                self._progress.add(item.sequence)
+                item.position = self._progress.add(item.sequence)
                 self._pending.append(item)
             else:  # non-matching records are checkpointed, never delivered nor retried (facts §8)
                 self._progress.add(item.sequence, done=True)
                 self._c.metrics.add("FilteredOutEventCount")
         return len(records), next_iterator
+
+    def _warn_if_not_increasing(self, sequence: int) -> None:
+        """DynamoDB's numbers grow within a shard; an emulator's may repeat or go back. Progress is tracked by
+        position, so delivery and the checkpoint go on; the checkpoint never moves back (see ``_checkpoint``)."""
+        previous = int(self._last_read) if self._last_read is not None else None
+        if previous is not None and sequence <= previous:
+            self._c.log.warning("sequence_number_not_increasing", mapping=self._s.uuid, shard=self._shard.shard_id,
+                                previous=str(previous), sequence=str(sequence),
+                                kind="duplicate" if sequence == previous else "out_of_order")
 
     def _dispatch(self, pool: ThreadPoolExecutor, lanes: int) -> None:
         if self._s.tumbling_window:
@@ -140,16 +155,18 @@ class ShardConsumer:
 
     def _deliver(self, batch: list[Pending]) -> None:
         deliver(batch, self._c.policy, self._attempt, self._discard,
-                wait=lambda seconds: not self._c.stop.wait(seconds), on_done=self._done)
+                wait=lambda seconds: not self._c.stop.wait(seconds), on_done=self._done, store=self._attempts)
 
     def _done(self, items: list[Pending]) -> None:
-        self._progress.mark_done([item.sequence for item in items])
+        self._progress.mark_done([item.position for item in items])
         self._checkpoint()
 
     def _checkpoint(self) -> None:
-        sequence = self._progress.advance()
-        if sequence is not None:
-            self._c.checkpoints.update(self._shard.shard_id, sequence=str(sequence))
+        with self._checkpoint_lock:  # lanes finish concurrently: never let an older advance overwrite a newer one
+            sequence = self._progress.advance()
+            if sequence is not None and (self._checkpointed is None or sequence > self._checkpointed):
+                self._checkpointed = sequence
+                self._c.checkpoints.update(self._shard.shard_id, sequence=str(sequence))
 
     def _event(self, records: list[Pending], final: bool = False) -> dict[str, Any]:
         event: dict[str, Any] = {"Records": [item.record for item in records]}
@@ -189,12 +206,14 @@ class ShardConsumer:
             metrics.add("FailedInvokeEventCount", len(records) - (outcome.failed_from or 0))
         self._c.log.info("metrics", mapping=self._s.uuid, **metrics.snapshot())
 
-    def _discard(self, records: list[Pending], condition: str, outcome: Outcome | None, invocations: int) -> None:
+    def _discard(self, records: list[Pending], condition: str, outcome: Outcome | None, invocations: int,
+                 first_failure: float | None) -> None:
         self._c.metrics.add("DroppedEventCount", len(records))
         destination = self._s.on_failure_destination
         self._c.log.warning(
             "records_discarded", mapping=self._s.uuid, shard=self._shard.shard_id, condition=condition,
             count=len(records), first_sequence=str(records[0].sequence), destination=destination,
+            invocations=invocations, failing_since=first_failure,
         )
         if not destination or self._c.sender is None:
             return

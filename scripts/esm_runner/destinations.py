@@ -1,6 +1,7 @@
-"""On-failure destination: the documented invocation record (facts §6) sent to SQS, SNS or S3.
+"""On-failure destination: the invocation record AWS sends (tests/fixtures/aws_recordings) to SQS, SNS or S3.
 
-SQS and SNS get only the batch's coordinates; S3 also gets the event payload, as Lambda does.
+SQS and SNS get only the batch's coordinates; S3 also gets the event payload, as Lambda does. ``timestamp`` carries
+milliseconds, the two ``approximateArrival...`` fields of a DynamoDB batch do not (``2024-10-12T11:30:34Z``).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from esm_runner.responses import Outcome
 
 def failure_record(*, records: list[Pending], condition: str, outcome: Outcome | None, invoke_count: int,
                    function_arn: str, stream_arn: str, shard_id: str) -> dict[str, Any]:
-    """The message Lambda sends for records it gives up on (condition RetryAttemptsExhausted | RecordAgeExceeded)."""
+    """The message Lambda sends for records it gives up on (condition RetryAttemptsExhausted | RecordAgeExceeded).
+
+    ``invoke_count`` is at least 1: AWS reports 1 for records that expired before any invocation."""
     message: dict[str, Any] = {
         "requestContext": {
             "requestId": str(uuid.uuid4()),
             "functionArn": function_arn,
             "condition": condition,
-            "approximateInvokeCount": invoke_count,
+            "approximateInvokeCount": max(invoke_count, 1),
         },
         "version": "1.0",
         "timestamp": _iso(dt.datetime.now(dt.UTC)),
@@ -30,8 +33,8 @@ def failure_record(*, records: list[Pending], condition: str, outcome: Outcome |
             "shardId": shard_id,
             "startSequenceNumber": str(records[0].sequence),
             "endSequenceNumber": str(records[-1].sequence),
-            "approximateArrivalOfFirstRecord": _iso_epoch(records[0].created),
-            "approximateArrivalOfLastRecord": _iso_epoch(records[-1].created),
+            "approximateArrivalOfFirstRecord": _iso_seconds(records[0].created),
+            "approximateArrivalOfLastRecord": _iso_seconds(records[-1].created),
             "batchSize": len(records),
             "streamArn": stream_arn,
         },
@@ -79,5 +82,5 @@ def _iso(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _iso_epoch(epoch: float) -> str:
-    return _iso(dt.datetime.fromtimestamp(epoch, dt.UTC))
+def _iso_seconds(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

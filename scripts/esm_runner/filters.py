@@ -3,7 +3,12 @@
 A pattern is a JSON object whose leaves are lists of matchers; every key must match (AND), any matcher in a list may
 match (OR), and a record is delivered when any of the mapping's filters matches it. Supported matchers: exact values
 (strings, numbers, null, ""), ``prefix``, ``suffix``, ``equals-ignore-case``, ``anything-but`` (a value, a list or a
-prefix), ``numeric`` (comparisons and ranges), ``exists``. DynamoDB numbers (``{"N": "12"}``) compare numerically.
+prefix), ``numeric`` (comparisons and ranges), ``exists``.
+
+Matching is type-strict, as on AWS (recorded in tests/fixtures/aws_recordings): a DynamoDB number is a string in the
+event (``{"N": "12"}``), so ``numeric`` and number literals never match it (only real JSON numbers such as
+``ApproximateCreationDateTime`` do), and ``exists`` looks for a leaf value: an attribute object such as
+``{"S": "x"}`` is not one, so ``{"attr": [{"exists": false}]}`` matches it and ``exists: true`` does not.
 """
 
 from __future__ import annotations
@@ -71,6 +76,23 @@ def _validate_numeric(conditions: Any, path: str) -> None:
         )
 
 
+def numeric_on_dynamodb_numbers(patterns: tuple[FilterPattern, ...]) -> list[str]:
+    """Where a pattern applies ``numeric`` to a DynamoDB ``N`` value: valid, but it never matches (on AWS either),
+    so such a filter silently drops every record it was meant to select."""
+    found: list[str] = []
+
+    def walk(node: dict[str, Any], path: str) -> None:
+        for key, rule in node.items():
+            if isinstance(rule, dict):
+                walk(rule, f"{path}.{key}")
+            elif key == "N" and any(isinstance(matcher, dict) and "numeric" in matcher for matcher in rule):
+                found.append(f"{path}.{key}")
+
+    for index, pattern in enumerate(patterns):
+        walk(pattern, f"filter #{index}")
+    return found
+
+
 def matches_any(record: dict[str, Any], patterns: tuple[FilterPattern, ...]) -> bool:
     """True when there are no filters or any filter matches the record."""
     return not patterns or any(_matches(pattern, record) for pattern in patterns)
@@ -88,8 +110,8 @@ def _matches(pattern: dict[str, Any], value: Any) -> bool:
 
 
 def _leaf_matches(matcher: Any, actual: Any) -> bool:
-    if isinstance(matcher, dict) and "exists" in matcher:
-        return (actual is not _MISSING) == bool(matcher["exists"])
+    if isinstance(matcher, dict) and "exists" in matcher:  # an object is not a leaf value (see the module doc)
+        return (actual is not _MISSING and not isinstance(actual, dict)) == bool(matcher["exists"])
     if actual is _MISSING:
         return False
     if isinstance(actual, list):  # sets and lists match when any element does
@@ -112,28 +134,17 @@ def _leaf_matches(matcher: Any, actual: Any) -> bool:
 
 
 def _equals(expected: Any, actual: Any) -> bool:
-    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
-        number = _as_number(actual)
-        return number is not None and number == expected
-    return expected == actual
+    if _is_number(expected):  # 5 matches 5 and 5.0, never the string "5"
+        return _is_number(actual) and float(actual) == float(expected)
+    return not _is_number(actual) and expected == actual
 
 
 def _numeric(conditions: list[Any], actual: Any) -> bool:
-    number = _as_number(actual)
-    if number is None:
+    if not _is_number(actual):
         return False
     pairs = zip(conditions[0::2], conditions[1::2], strict=True)
-    return all(_OPERATORS[op](number, float(bound)) for op, bound in pairs)
+    return all(_OPERATORS[op](float(actual), float(bound)) for op, bound in pairs)
 
 
-def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

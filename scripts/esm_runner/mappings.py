@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from esm_runner.filters import FilterPattern, parse_filter_criteria
+from esm_runner.filters import FilterPattern, numeric_on_dynamodb_numbers, parse_filter_criteria
 
 # Documented ranges (facts §5, §7); an emulator may store values outside them, which the runner honours with a warning.
 DOCUMENTED_RANGES: dict[str, tuple[int, int]] = {
@@ -74,6 +74,9 @@ class MappingSettings:
             filters = parse_filter_criteria(config.get("FilterCriteria"))
         except ValueError as exc:
             raise MappingError(f"mapping {uuid}: {exc}") from exc
+        warnings += [f"FilterCriteria {path}: 'numeric' never matches a DynamoDB N value (a string in the event), on "
+                     "AWS either; compare as strings or filter in the function" for path in
+                     numeric_on_dynamodb_numbers(filters)]
         metrics = (config.get("MetricsConfig") or {}).get("Metrics") or []
         return cls(
             uuid=uuid,

@@ -1,8 +1,10 @@
-"""Interpreting a function's result for a stream batch, exactly as facts.md §1–3 document it.
+"""Interpreting a function's result for a stream batch, as AWS does (tests/fixtures/aws_recordings).
 
-Success: no error and, with ReportBatchItemFailures, ``None``, ``{}``, ``{"batchItemFailures": []}`` or ``null``.
+Success: no error and, with ReportBatchItemFailures, ``None``, ``[]``, ``{}``, ``{"batchItemFailures": []}`` or
+``{"batchItemFailures": null}`` (the five success shapes recorded against AWS).
 Partial: ``batchItemFailures`` naming records by ``dynamodb.SequenceNumber``; the batch checkpoints before the lowest.
-Full failure: a function error, or an identifier that is empty, null, not in the batch, or under a wrongly named key.
+Full failure: a function error, or an identifier that is empty, null, not a string, not in the batch, or under a
+wrongly named key.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def interpret(
     if error is not None:
         return _full_failure(f"function error: {error}", "Unhandled")
     state = payload.get("state") if isinstance(payload, dict) else None
-    if not report_batch_item_failures or payload is None:
+    if not report_batch_item_failures or payload is None or payload == []:
         return Outcome(None, state=state)
     if not isinstance(payload, dict):
         return _full_failure(f"response is neither null nor an object: {type(payload).__name__}")
@@ -55,7 +57,9 @@ def interpret(
         return Outcome(None, state=state)
     if not isinstance(failures, list):
         return _full_failure(f"batchItemFailures must be a list, got {type(failures).__name__}")
-    positions = {int(seq): index for index, seq in enumerate(sequence_numbers)}
+    positions: dict[int, int] = {}
+    for index, seq in enumerate(sequence_numbers):  # a duplicated number names its first record: never skip one
+        positions.setdefault(int(seq), index)
     indices: list[int] = []
     for entry in failures:
         identifier = entry.get("itemIdentifier") if isinstance(entry, dict) else None

@@ -19,7 +19,7 @@ from esm_runner.invokers import Invoker, LambdaApiInvoker, ZipInvoker
 from esm_runner.logs import JsonLog
 from esm_runner.mappings import MappingError, MappingSettings, list_stream_mappings, settings_fingerprint
 from esm_runner.metrics import MappingMetrics
-from esm_runner.retry import RetryPolicy
+from esm_runner.retry import MAX_RETRY_DELAY, RetryPolicy
 from esm_runner.shards import DynamoDBStreamSource, StreamSource
 
 INVOKERS = ("zip", "lambda-api")
@@ -120,7 +120,7 @@ class Runner:
 
     def __init__(self, *, endpoint_url: str | None, region: str, state_dir: str | Path,
                  packages: Sequence[str | Path] = (), invoker: str = "zip", poll_interval: float = 0.25,
-                 refresh_interval: float = 1.0, retry_delay: float = 1.0, max_retry_delay: float = 30.0,
+                 refresh_interval: float = 1.0, retry_delay: float = 1.0, max_retry_delay: float = MAX_RETRY_DELAY,
                  cache_dir: str | Path | None = None, log_stream: TextIO | None = None,
                  env: Mapping[str, str] | None = None, functions: Sequence[str] = (),
                  source_factory: Callable[[str], StreamSource] | None = None) -> None:
@@ -231,7 +231,7 @@ class Runner:
             self.log.error("mapping_invalid", mapping=uuid, error=str(exc))
             return None
         for warning in settings.warnings:
-            self.log.warning("mapping_setting_outside_documented_range", mapping=uuid, detail=warning)
+            self.log.warning("mapping_setting_warning", mapping=uuid, detail=warning)
         if not settings.enabled:
             self.log.info("mapping_disabled", mapping=uuid, state=config.get("State"))
             return None

@@ -116,12 +116,13 @@ class InMemoryStream:
             self._closed.add(shard_id)
 
     def put(self, shard_id: str, keys: dict[str, Any], new_image: dict[str, Any] | None = None,
-            event_name: str = "INSERT", created: float | None = None) -> str:
-        """Append a record and return its sequence number."""
+            event_name: str = "INSERT", created: float | None = None, sequence: str | None = None) -> str:
+        """Append a record and return its sequence number; ``sequence`` forces one (a repeated or lower number, as
+        an emulator under concurrent writers may hand out)."""
         with self._lock:
             if shard_id in self._closed:
                 raise ValueError(f"shard {shard_id} is closed")
-            sequence = str(next(self._sequence))
+            sequence = sequence or str(next(self._sequence))
             dynamodb: dict[str, Any] = {
                 "Keys": keys, "SequenceNumber": sequence, "SizeBytes": 100, "StreamViewType": "NEW_AND_OLD_IMAGES",
                 "ApproximateCreationDateTime": float(int(created if created is not None else _now())),

@@ -139,10 +139,6 @@ class EmbeddedStack:
     def _publish(self, _parts: dict) -> None:
         write_json_atomically(self.status_path, self.status())
 
-    def child_pids(self) -> list[int]:
-        processes = [self.node.process if self.node else None, self.runner]
-        return [p.pid for p in processes if p is not None and p.poll() is None]
-
     def stop(self) -> None:
         """Stop everything, paused parts included; nothing of the stack runs afterwards."""
         if self.supervisor is not None:

@@ -22,10 +22,10 @@ CONVERGE_TIMEOUT_S = 120
 
 
 @pytest.fixture(scope="module")
-def deployed(stack, lambda_zip, tmp_path_factory):
+def deployed(stack, lambda_zip, function_opensearch_url, tmp_path_factory):
     terraform = Terraform(ROOT / "examples" / "local", tmp_path_factory.mktemp("tf-e2e"), env=stack.env)
     terraform.init()
-    variables = {"aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": stack.opensearch_url,
+    variables = {"aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": function_opensearch_url,
                  "name": "e2e", "lambda_zip_path": str(lambda_zip)}
     terraform.apply(variables)
     return terraform, variables, terraform.outputs()

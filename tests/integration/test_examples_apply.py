@@ -46,9 +46,10 @@ def zip_sha256(path: Path) -> str:
     return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
-def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack, package, tmp_path):
+def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack, package, function_opensearch_url,
+                                                                          tmp_path):
     outputs = apply_then_replan("local", tmp_path / "tf", stack.env, {
-        "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": stack.opensearch_url,
+        "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": function_opensearch_url,
         "name": "ex-local", "lambda_zip_path": str(package)})
     lam = client("lambda", stack.aws_endpoint_url, stack.region)
 
@@ -68,7 +69,7 @@ def test_local_example_applies_with_the_promised_mapping_and_replans_clean(stack
     function = lam.get_function(FunctionName=outputs["function_name"])["Configuration"]
     assert function["CodeSha256"] == zip_sha256(package)  # the runner finds the zip by this hash
     assert function["Handler"] == "ddb_opensearch_sync.handler.lambda_handler"
-    assert function["Environment"]["Variables"] == {"OPENSEARCH_ENDPOINT": stack.opensearch_url,
+    assert function["Environment"]["Variables"] == {"OPENSEARCH_ENDPOINT": function_opensearch_url,
                                                     "OPENSEARCH_INDEX": "ex-local", "OPENSEARCH_AUTH": "none"}
 
     role_name = function["Role"].rsplit("/", 1)[1]
@@ -117,9 +118,10 @@ def existing_table(stack):
     return dynamodb.describe_table(TableName="ExOrders")["Table"]
 
 
-def test_existing_table_example_uses_its_stream_and_replans_clean(stack, package, existing_table, tmp_path):
+def test_existing_table_example_uses_its_stream_and_replans_clean(stack, package, existing_table,
+                                                                  function_opensearch_url, tmp_path):
     outputs = apply_then_replan("existing-table", tmp_path / "tf", stack.env, {
-        "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": stack.opensearch_url,
+        "aws_endpoint_url": stack.aws_endpoint_url, "opensearch_endpoint": function_opensearch_url,
         "name": "ex-existing", "table_name": "ExOrders", "lambda_zip_path": str(package)})
     assert outputs["stream_arn"] == existing_table["LatestStreamArn"]
     statements = {s["Sid"]: s for s in json.loads(outputs["role_policy_json"])["Statement"]}

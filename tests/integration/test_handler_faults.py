@@ -15,8 +15,8 @@ from handler_helpers import CREDENTIALS, REGION, Proxy, Table, assert_index_equa
 pytestmark = pytest.mark.timeout(120)
 
 
-def batch(moto_url: str, count: int = 10, size: int = 1000) -> tuple[Table, list[dict]]:
-    table = Table(moto_url)
+def batch(aws_url: str, count: int = 10, size: int = 1000) -> tuple[Table, list[dict]]:
+    table = Table(aws_url)
     for n in range(count):
         table.items.put_item(Item={"pk": f"doc-{n}", "body": "x" * size, "n": n})
     table.items.delete_item(Key={"pk": "doc-0"})
@@ -27,8 +27,8 @@ def last_line(capsys) -> dict:
     return json.loads(capsys.readouterr().out.splitlines()[-1])
 
 
-def test_429_once_is_retried_within_the_invocation(opensearch_url, moto_url, capsys):
-    table, records = batch(moto_url)
+def test_429_once_is_retried_within_the_invocation(opensearch_url, aws_url, capsys):
+    table, records = batch(aws_url)
     answers = [(429, b'{"error":{"type":"es_rejected_execution_exception"},"status":429}')]
     with Proxy(opensearch_url, lambda m, p, b: answers.pop() if answers and "_bulk" in p else None) as proxy:
         index = f"h-{uuid.uuid4().hex[:10]}"
@@ -38,8 +38,8 @@ def test_429_once_is_retried_within_the_invocation(opensearch_url, moto_url, cap
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_persistent_429_reports_every_record_then_redelivery_converges(opensearch_url, moto_url):
-    table, records = batch(moto_url)
+def test_persistent_429_reports_every_record_then_redelivery_converges(opensearch_url, aws_url):
+    table, records = batch(aws_url)
     index = f"h-{uuid.uuid4().hex[:10]}"
     with Proxy(opensearch_url, lambda m, p, b: (429, b"{}") if "_bulk" in p else None) as proxy:
         response = syncer(proxy.url, index, MAX_RETRIES="1").handle({"Records": records})
@@ -49,8 +49,8 @@ def test_persistent_429_reports_every_record_then_redelivery_converges(opensearc
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_413_splits_the_request_until_each_part_fits(opensearch_url, moto_url, capsys):
-    table, records = batch(moto_url, count=12, size=2000)
+def test_413_splits_the_request_until_each_part_fits(opensearch_url, aws_url, capsys):
+    table, records = batch(aws_url, count=12, size=2000)
     cap = 8000  # like a domain's http.max_content_length, scaled down
     with Proxy(opensearch_url, lambda m, p, b: (413, b"Request Entity Too Large") if len(b) > cap else None) as proxy:
         index = f"h-{uuid.uuid4().hex[:10]}"
@@ -59,8 +59,8 @@ def test_413_splits_the_request_until_each_part_fits(opensearch_url, moto_url, c
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_chunks_are_bounded_by_count_and_bytes(opensearch_url, moto_url):
-    table, records = batch(moto_url, count=10, size=1000)
+def test_chunks_are_bounded_by_count_and_bytes(opensearch_url, aws_url):
+    table, records = batch(aws_url, count=10, size=1000)
     seen: list[int] = []
     with Proxy(opensearch_url, lambda m, p, b: seen.append(len(b)) if "_bulk" in p else None) as proxy:
         index = f"h-{uuid.uuid4().hex[:10]}"
@@ -72,8 +72,8 @@ def test_chunks_are_bounded_by_count_and_bytes(opensearch_url, moto_url):
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_a_timed_out_request_is_retried(opensearch_url, moto_url):
-    table, records = batch(moto_url, count=3)
+def test_a_timed_out_request_is_retried(opensearch_url, aws_url):
+    table, records = batch(aws_url, count=3)
     hangs = ["hang"]
     with Proxy(opensearch_url, lambda m, p, b: hangs.pop() if hangs and "_bulk" in p else None) as proxy:
         index = f"h-{uuid.uuid4().hex[:10]}"
@@ -82,8 +82,8 @@ def test_a_timed_out_request_is_retried(opensearch_url, moto_url):
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_unreachable_endpoint_reports_every_record_and_names_the_host(moto_url, capsys):
-    _, records = batch(moto_url, count=3)
+def test_unreachable_endpoint_reports_every_record_and_names_the_host(aws_url, capsys):
+    _, records = batch(aws_url, count=3)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
@@ -92,40 +92,40 @@ def test_unreachable_endpoint_reports_every_record_and_names_the_host(moto_url, 
     assert f"127.0.0.1:{port}" in last_line(capsys)["errors"][0]["error"]
 
 
-def aws_client(service: str, moto_url: str):
-    return boto3.client(service, endpoint_url=moto_url, region_name=REGION,
+def aws_client(service: str, aws_url: str):
+    return boto3.client(service, endpoint_url=aws_url, region_name=REGION,
                         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
 
 
-def queue(moto_url: str) -> tuple[str, str]:
-    sqs = aws_client("sqs", moto_url)
+def queue(aws_url: str) -> tuple[str, str]:
+    sqs = aws_client("sqs", aws_url)
     url = sqs.create_queue(QueueName=f"poison-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def destination(kind: str, moto_url: str) -> tuple[str, Callable[[], list[str]]]:
+def destination(kind: str, aws_url: str) -> tuple[str, Callable[[], list[str]]]:
     """A real (moto) failure destination of the given kind, and a function returning the bodies it received."""
-    sqs = aws_client("sqs", moto_url)
+    sqs = aws_client("sqs", aws_url)
     if kind == "s3":
-        s3, bucket = aws_client("s3", moto_url), f"poison-{uuid.uuid4().hex[:8]}"
+        s3, bucket = aws_client("s3", aws_url), f"poison-{uuid.uuid4().hex[:8]}"
         s3.create_bucket(Bucket=bucket)
         return f"arn:aws:s3:::{bucket}", lambda: [s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode()
                                                   for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
-    url, queue_arn = queue(moto_url)
+    url, queue_arn = queue(aws_url)
     received = lambda: [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])]
     if kind == "sqs":
         return queue_arn, received
-    sns = aws_client("sns", moto_url)
+    sns = aws_client("sns", aws_url)
     topic = sns.create_topic(Name=f"poison-{uuid.uuid4().hex[:8]}")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     return topic, received
 
 
 @pytest.mark.parametrize("kind", ["sqs", "sns", "s3"])
-def test_poison_goes_to_the_destination_with_its_error_and_the_stream_moves_on(opensearch_url, moto_url, monkeypatch, kind):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    arn, received = destination(kind, moto_url)
-    table = Table(moto_url)
+def test_poison_goes_to_the_destination_with_its_error_and_the_stream_moves_on(opensearch_url, aws_url, monkeypatch, kind):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    arn, received = destination(kind, aws_url)
+    table = Table(aws_url)
     index = f"h-{uuid.uuid4().hex[:10]}"
     table.items.put_item(Item={"pk": "ok-1", "n": 1})
     table.items.put_item(Item={"pk": "bad", "n": "not a number"})  # n is mapped long by the first document

@@ -32,12 +32,12 @@ def outcomes(capsys) -> dict:
 
 
 @pytest.fixture
-def env(monkeypatch, moto_url):
-    use_moto_for_boto3(monkeypatch, moto_url)  # same-second conflicts consult the table (consistent GetItem)
+def env(monkeypatch, aws_url):
+    use_moto_for_boto3(monkeypatch, aws_url)  # same-second conflicts consult the table (consistent GetItem)
 
 
-def test_redelivery_from_the_lowest_failure_converges(opensearch_url, moto_url, env):
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+def test_redelivery_from_the_lowest_failure_converges(opensearch_url, aws_url, env):
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     opensearch(opensearch_url, "PUT", f"/{index}", {"mappings": {"dynamic": "strict", "properties": {
         "pk": {"type": "keyword"}, "name": {"type": "text"}, "n": {"type": "long"}}}})
     for n in range(6):
@@ -55,8 +55,8 @@ def test_redelivery_from_the_lowest_failure_converges(opensearch_url, moto_url, 
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_older_change_after_newer_one_in_a_later_second_is_stale(opensearch_url, moto_url, env, capsys):
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+def test_older_change_after_newer_one_in_a_later_second_is_stale(opensearch_url, aws_url, env, capsys):
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     table.items.put_item(Item={"pk": "a", "v": 1})
     at_second_start()
     table.items.put_item(Item={"pk": "a", "v": 2})
@@ -70,10 +70,10 @@ def test_older_change_after_newer_one_in_a_later_second_is_stale(opensearch_url,
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_same_second_changes_split_across_batches_resolve_against_the_table(opensearch_url, moto_url, env, capsys):
+def test_same_second_changes_split_across_batches_resolve_against_the_table(opensearch_url, aws_url, env, capsys):
     """Data Prepper's per-consumer ordinal restarts with each invocation: the newer change to `x` gets a
     lower version than the older one. The handler detects the same-second conflict and writes the table's state."""
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     at_second_start()
     table.items.put_item(Item={"pk": "other-1"})
     table.items.put_item(Item={"pk": "other-2"})
@@ -91,8 +91,8 @@ def test_same_second_changes_split_across_batches_resolve_against_the_table(open
 
 
 @pytest.mark.parametrize("gap", [False, True], ids=["same-second", "later-second"])
-def test_replay_after_a_delete_does_not_bring_the_item_back(opensearch_url, moto_url, env, gap):
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+def test_replay_after_a_delete_does_not_bring_the_item_back(opensearch_url, aws_url, env, gap):
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     at_second_start()
     table.items.put_item(Item={"pk": "gone", "v": 1})
     table.items.update_item(Key={"pk": "gone"}, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": 2})
@@ -109,11 +109,11 @@ def test_replay_after_a_delete_does_not_bring_the_item_back(opensearch_url, moto
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_any_delivery_order_with_replays_ends_equal_to_the_table(opensearch_url, moto_url, env, seed):
+def test_any_delivery_order_with_replays_ends_equal_to_the_table(opensearch_url, aws_url, env, seed):
     """Random writes to a few hot items; batches delivered in random order with random replays of
     earlier ones, as retries, bisects and redeliveries can produce. Every record arrives at least once."""
     rng = random.Random(seed)
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     for step in range(60):
         key = f"k{rng.randrange(5)}"
         if rng.random() < 0.2:
@@ -134,10 +134,10 @@ def test_any_delivery_order_with_replays_ends_equal_to_the_table(opensearch_url,
 
 
 @pytest.mark.parametrize("gc_deletes, resurrected", [("0s", True), ("24h", False)])
-def test_delete_tombstones_last_index_gc_deletes(opensearch_url, moto_url, env, gc_deletes, resurrected):
+def test_delete_tombstones_last_index_gc_deletes(opensearch_url, aws_url, env, gc_deletes, resurrected):
     """The documented limit (README: set index.gc_deletes beyond the replay horizon): once OpenSearch has
     pruned a delete's tombstone, a late replay of an older change recreates the document."""
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    table, index = Table(aws_url), f"h-{uuid.uuid4().hex[:10]}"
     opensearch(opensearch_url, "PUT", f"/{index}", {"settings": {"index.gc_deletes": gc_deletes}})
     table.items.put_item(Item={"pk": "late", "v": 1})
     at_second_start()

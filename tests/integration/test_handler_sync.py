@@ -42,9 +42,9 @@ def write_catalogue(table: Table) -> None:
 
 
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "KEYS_ONLY", "OLD_IMAGE"])
-def test_every_view_and_type_ends_with_the_index_equal_to_the_table(opensearch_url, moto_url, monkeypatch, view):
-    use_moto_for_boto3(monkeypatch, moto_url)  # KEYS_ONLY / OLD_IMAGE read items back with GetItem
-    table, index = Table(moto_url, view=view), new_index(opensearch_url)
+def test_every_view_and_type_ends_with_the_index_equal_to_the_table(opensearch_url, aws_url, monkeypatch, view):
+    use_moto_for_boto3(monkeypatch, aws_url)  # KEYS_ONLY / OLD_IMAGE read items back with GetItem
+    table, index = Table(aws_url, view=view), new_index(opensearch_url)
     write_catalogue(table)
     records = table.changes()
     assert len(records) == 6
@@ -56,9 +56,9 @@ def test_every_view_and_type_ends_with_the_index_equal_to_the_table(opensearch_u
     assert documents["p-1"]["tags"] == ["running", "trail"] and documents["p-1"]["ratings"] == [-1, Decimal("3"), Decimal("4.5")]
 
 
-def test_binary_keys_with_a_keys_only_stream(opensearch_url, moto_url, monkeypatch):
-    use_moto_for_boto3(monkeypatch, moto_url)
-    table, index = Table(moto_url, view="KEYS_ONLY", partition_type="B"), new_index()
+def test_binary_keys_with_a_keys_only_stream(opensearch_url, aws_url, monkeypatch):
+    use_moto_for_boto3(monkeypatch, aws_url)
+    table, index = Table(aws_url, view="KEYS_ONLY", partition_type="B"), new_index()
     for key in (b"\x00\xff", b"~/+", b"plain"):
         table.items.put_item(Item={"pk": key, "name": repr(key)})
     table.items.update_item(Key={"pk": b"plain"}, UpdateExpression="SET n = :n", ExpressionAttributeValues={":n": 5})
@@ -68,8 +68,8 @@ def test_binary_keys_with_a_keys_only_stream(opensearch_url, moto_url, monkeypat
     assert sorted(index_state(opensearch_url, index)) == ["AP8", "cGxhaW4"]
 
 
-def test_composite_keys_and_a_full_text_search_finds_the_synced_items(opensearch_url, moto_url):
-    table, index = Table(moto_url, sort_key=True), new_index()
+def test_composite_keys_and_a_full_text_search_finds_the_synced_items(opensearch_url, aws_url):
+    table, index = Table(aws_url, sort_key=True), new_index()
     for sk, name in enumerate(["blue wool sock", "red wool hat", "green cotton shirt"]):
         table.items.put_item(Item={"pk": "shop~1", "sk": sk, "name": name})
     assert failed(syncer(opensearch_url, index).handle({"Records": table.changes()})) == []
@@ -79,8 +79,8 @@ def test_composite_keys_and_a_full_text_search_finds_the_synced_items(opensearch
 
 
 @pytest.mark.parametrize("policy, kept", [("delete", False), ("keep", True)])
-def test_ttl_deletions_follow_the_setting(opensearch_url, moto_url, policy, kept):
-    table, index = Table(moto_url), new_index()
+def test_ttl_deletions_follow_the_setting(opensearch_url, aws_url, policy, kept):
+    table, index = Table(aws_url), new_index()
     table.items.put_item(Item={"pk": "session-1", "expires": 1})
     table.items.delete_item(Key={"pk": "session-1"})
     insert, remove = table.changes()
@@ -92,8 +92,8 @@ def test_ttl_deletions_follow_the_setting(opensearch_url, moto_url, policy, kept
 
 
 @pytest.mark.parametrize("fields", [{"EXCLUDE_FIELDS": "secret, note"}, {"INCLUDE_FIELDS": "pk,tenant,total"}])
-def test_index_template_and_field_selection(opensearch_url, moto_url, fields):
-    table, prefix = Table(moto_url), new_index()
+def test_index_template_and_field_selection(opensearch_url, aws_url, fields):
+    table, prefix = Table(aws_url), new_index()
     for pk, tenant in (("o-1", "Acme"), ("o-2", "Globex"), ("o-3", "acme")):
         table.items.put_item(Item={"pk": pk, "tenant": tenant, "total": 5, "secret": "x", "note": "n"})
     table.items.put_item(Item={"pk": "o-4", "total": 1})  # no tenant: cannot be routed, so it is poison
@@ -106,8 +106,8 @@ def test_index_template_and_field_selection(opensearch_url, moto_url, fields):
     assert index_state(opensearch_url, prefix + "-globex") == {}
 
 
-def test_arrays_mixing_integers_and_decimals_index_under_the_default_dynamic_mapping(opensearch_url, moto_url):
-    table, index = Table(moto_url), new_index()
+def test_arrays_mixing_integers_and_decimals_index_under_the_default_dynamic_mapping(opensearch_url, aws_url):
+    table, index = Table(aws_url), new_index()
     table.items.put_item(Item={"pk": "mixed", "ratings": {Decimal("3"), Decimal("4.5")}, "list": [1, Decimal("0.5")]})
     table.items.put_item(Item={"pk": "ints", "ratings": {Decimal("1"), Decimal("4")}, "list": [2]})
     assert failed(syncer(opensearch_url, index).handle({"Records": table.changes()})) == []
@@ -115,8 +115,8 @@ def test_arrays_mixing_integers_and_decimals_index_under_the_default_dynamic_map
     assert index_state(opensearch_url, index)["ints"]["ratings"] == [1, 4]
 
 
-def test_integers_beyond_long_are_poison_unless_the_field_is_mapped_to_hold_them(opensearch_url, moto_url):
-    table, index = Table(moto_url), new_index()
+def test_integers_beyond_long_are_poison_unless_the_field_is_mapped_to_hold_them(opensearch_url, aws_url):
+    table, index = Table(aws_url), new_index()
     table.items.put_item(Item={"pk": "big", "n": Decimal("9223372036854775808")})
     records = table.changes()
     assert failed(syncer(opensearch_url, index).handle({"Records": records})) == [records[0]["dynamodb"]["SequenceNumber"]]

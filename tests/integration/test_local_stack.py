@@ -61,6 +61,7 @@ def wait_for(condition, what: str, timeout: float = 240.0):
         time.sleep(0.2)
 
 
+@pytest.mark.embedded_only("tests the embedded stack's own `make up` / `make status` / `make down`")
 def test_up_status_down_survive_a_killed_runner_and_leave_nothing_running(tmp_path, lambda_zip):
     state = tmp_path / "stack"
     first = local_stack("up", "--state-dir", str(state), "--package", str(lambda_zip))
@@ -139,6 +140,7 @@ def put(stack: EmbeddedStack, pipeline, key: str, **attributes: str) -> None:
         TableName=pipeline.table, Item={"pk": {"S": key}, **{k: {"S": v} for k, v in attributes.items()}})
 
 
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
 def test_a_killed_node_comes_back_on_its_port_with_its_data_and_the_pipeline_syncs(own_stack, lambda_zip):
     stack = own_stack
     pipeline = deploy(stack.env, lambda_zip, stack.opensearch_url)
@@ -159,6 +161,7 @@ def test_a_killed_node_comes_back_on_its_port_with_its_data_and_the_pipeline_syn
     assert json.loads(stack.status_path.read_text())["parts"]["opensearch"]["restarts"] == 1
 
 
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
 def test_a_killed_runner_is_restarted_from_its_checkpoints(own_stack, lambda_zip):
     stack = own_stack
     pipeline = deploy(stack.env, lambda_zip, stack.opensearch_url)
@@ -175,6 +178,7 @@ def test_a_killed_runner_is_restarted_from_its_checkpoints(own_stack, lambda_zip
     assert "esm-runner (pid" in stack.supervisor_log.read_text()
 
 
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
 def test_a_paused_node_is_alive_and_not_restarted(own_stack):
     """SIGSTOP freezes the JVM without ending it: the supervisor must leave it alone (no restart storm)."""
     stack = own_stack

@@ -21,8 +21,8 @@ def test_retry_exhaustion_record_names_the_batch_but_carries_no_records():
     assert message["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
     assert message["DDBStreamBatchInfo"] == {
         "shardId": "shard-1", "startSequenceNumber": "11", "endSequenceNumber": "12",
-        "approximateArrivalOfFirstRecord": "2023-11-14T22:13:31.000Z",
-        "approximateArrivalOfLastRecord": "2023-11-14T22:13:32.000Z", "batchSize": 2, "streamArn": "arn:s"}
+        "approximateArrivalOfFirstRecord": "2023-11-14T22:13:31Z",
+        "approximateArrivalOfLastRecord": "2023-11-14T22:13:32Z", "batchSize": 2, "streamArn": "arn:s"}
     assert "Records" not in str(message) and message["timestamp"].endswith("Z")
 
 
@@ -31,3 +31,4 @@ def test_record_age_without_an_invocation_has_no_response_context():
         message = failure_record(records=records(), condition="RecordAgeExceeded", outcome=outcome, invoke_count=0,
                                  function_arn="arn:f", stream_arn="arn:s", shard_id="shard-1")
         assert "responseContext" not in message
+        assert message["requestContext"]["approximateInvokeCount"] == 1  # AWS: 1 even with no invocation

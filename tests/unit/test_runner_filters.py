@@ -11,6 +11,10 @@ def record(event_name="INSERT", **image):
     return {"eventName": event_name, "dynamodb": {"Keys": {"pk": {"S": "1"}}, "NewImage": image}}
 
 
+def created(epoch):
+    return {"eventName": "INSERT", "dynamodb": {"ApproximateCreationDateTime": epoch, "NewImage": {}}}
+
+
 def patterns(*objects):
     return parse_filter_criteria({"Filters": [{"Pattern": json.dumps(o)} for o in objects]})
 
@@ -27,15 +31,23 @@ ACTIVE = {"dynamodb": {"NewImage": {"status": {"S": ["active"]}}}}
     ({"dynamodb": {"NewImage": {"sku": {"S": [{"prefix": "AB-"}]}}}}, record(sku={"S": "AB-12"}), True),
     ({"dynamodb": {"NewImage": {"sku": {"S": [{"prefix": "AB-"}]}}}}, record(sku={"S": "XAB-1"}), False),
     ({"dynamodb": {"NewImage": {"sku": {"S": [{"suffix": "-9"}]}}}}, record(sku={"S": "AB-9"}), True),
+    # DynamoDB numbers are strings in the event: numeric matchers and number literals never match them (AWS)
     ({"dynamodb": {"NewImage": {"price": {"N": [{"numeric": [">", 10, "<=", 20]}]}}}},
-     record(price={"N": "20"}), True),
-    ({"dynamodb": {"NewImage": {"price": {"N": [{"numeric": [">", 10, "<=", 20]}]}}}},
-     record(price={"N": "20.5"}), False),
-    ({"dynamodb": {"NewImage": {"price": {"N": [{"numeric": ["=", 5]}]}}}}, record(price={"N": "5.0"}), True),
-    ({"dynamodb": {"NewImage": {"price": {"N": [5]}}}}, record(price={"N": "5"}), True),
-    ({"dynamodb": {"NewImage": {"deleted": [{"exists": True}]}}}, record(deleted={"BOOL": True}), True),
-    ({"dynamodb": {"NewImage": {"deleted": [{"exists": False}]}}}, record(deleted={"BOOL": True}), False),
+     record(price={"N": "20"}), False),
+    ({"dynamodb": {"NewImage": {"price": {"N": [{"numeric": ["=", 5]}]}}}}, record(price={"N": "5.0"}), False),
+    ({"dynamodb": {"NewImage": {"price": {"N": [5]}}}}, record(price={"N": "5"}), False),
+    ({"dynamodb": {"NewImage": {"price": {"N": ["5"]}}}}, record(price={"N": "5"}), True),
+    ({"dynamodb": {"ApproximateCreationDateTime": [{"numeric": [">", 10, "<=", 20]}]}}, created(20.0), True),
+    ({"dynamodb": {"ApproximateCreationDateTime": [{"numeric": [">", 10, "<=", 20]}]}}, created(20.5), False),
+    ({"dynamodb": {"ApproximateCreationDateTime": [20]}}, created(20.0), True),
+    ({"dynamodb": {"ApproximateCreationDateTime": ["20"]}}, created(20.0), False),
+    # exists looks for a leaf value; an attribute object {"BOOL": true} is not one (AWS)
+    ({"dynamodb": {"NewImage": {"deleted": {"BOOL": [{"exists": True}]}}}}, record(deleted={"BOOL": True}), True),
+    ({"dynamodb": {"NewImage": {"deleted": {"BOOL": [{"exists": False}]}}}}, record(deleted={"BOOL": True}), False),
+    ({"dynamodb": {"NewImage": {"deleted": [{"exists": True}]}}}, record(deleted={"BOOL": True}), False),
+    ({"dynamodb": {"NewImage": {"deleted": [{"exists": False}]}}}, record(deleted={"BOOL": True}), True),
     ({"dynamodb": {"NewImage": {"deleted": [{"exists": False}]}}}, record(), True),
+    ({"eventName": [{"exists": True}]}, record(), True),
     ({"dynamodb": {"NewImage": {"status": {"S": [{"anything-but": ["gone", "hidden"]}]}}}},
      record(status={"S": "active"}), True),
     ({"dynamodb": {"NewImage": {"status": {"S": [{"anything-but": "gone"}]}}}}, record(status={"S": "gone"}), False),

@@ -59,3 +59,10 @@ def test_only_dynamodb_streams_are_taken():
     assert is_dynamodb_stream(STREAM)
     assert not is_dynamodb_stream("arn:aws:kinesis:us-east-1:1:stream/s")
     assert not is_dynamodb_stream("arn:aws:sqs:us-east-1:1:q")
+
+
+def test_numeric_on_a_dynamodb_number_is_warned_about():
+    pattern = {"dynamodb": {"NewImage": {"price": {"N": [{"numeric": [">", 10]}]}, "n": {"N": ["5"]}}}}
+    settings = MappingSettings.from_api(config(FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]}))
+    [warning] = settings.warnings
+    assert "filter #0.dynamodb.NewImage.price.N" in warning and "never matches" in warning

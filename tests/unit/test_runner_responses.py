@@ -7,7 +7,7 @@ from esm_runner.responses import interpret
 BATCH = ["1100000000000000000009", "1100000000000000000010", "1100000000000000000100"]
 
 
-@pytest.mark.parametrize("payload", [None, {}, {"batchItemFailures": []}, {"batchItemFailures": None},
+@pytest.mark.parametrize("payload", [None, [], {}, {"batchItemFailures": []}, {"batchItemFailures": None},
                                      {"unrelated": 1}])
 def test_success_shapes(payload):
     assert interpret(payload, None, BATCH, report_batch_item_failures=True).succeeded
@@ -47,3 +47,10 @@ def test_without_report_batch_item_failures_the_result_is_ignored():
 
 def test_tumbling_window_state_is_read_from_the_response():
     assert interpret({"state": {"n": 3}}, None, BATCH, report_batch_item_failures=False).state == {"n": 3}
+
+
+def test_an_identifier_shared_by_two_records_fails_from_the_first_of_them():
+    batch = ["1100000000000000000009", "1100000000000000000010", "1100000000000000000010", "1100000000000000000100"]
+    failures = {"batchItemFailures": [{"itemIdentifier": batch[3]}, {"itemIdentifier": batch[1]},
+                                      {"itemIdentifier": batch[1]}]}
+    assert interpret(failures, None, batch, report_batch_item_failures=True).failed_from == 1

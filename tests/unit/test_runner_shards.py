@@ -22,7 +22,8 @@ FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
 class RecordingInvoker:
-    """Calls ``behaviour(event)`` in-process and keeps every event, thread-safely."""
+    """Calls ``behaviour(event)`` in-process and keeps every event, thread-safely; an ``Invocation`` returned by
+    ``behaviour`` (a function error) is passed on as it is."""
 
     def __init__(self, behaviour=lambda event: None, delay=0.0):
         self.behaviour, self.delay = behaviour, delay
@@ -33,7 +34,8 @@ class RecordingInvoker:
         time.sleep(self.delay)
         with self._lock:
             self.events.append(json.loads(json.dumps(event)))
-        return Invocation(self.behaviour(event))
+        result = self.behaviour(event)
+        return result if isinstance(result, Invocation) else Invocation(result)
 
     def close(self):
         pass
@@ -43,12 +45,12 @@ class RecordingInvoker:
             return [r["dynamodb"]["SequenceNumber"] for e in self.events for r in e["Records"]]
 
 
-def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None, **settings):
+def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None, sender=None, **settings):
     settings = MappingSettings(uuid="m-1", function_arn=FUNCTION, stream_arn=stream.stream_arn, enabled=True,
                                **settings)
     metrics = MappingMetrics(event_counts=True)
     context = ShardContext(settings=settings, source=stream, checkpoints=CheckpointStore(tmp_path, "m-1"),
-                           invoker=invoker, sender=None, metrics=metrics, log=JsonLog(log_stream or io.StringIO()),
+                           invoker=invoker, sender=sender, metrics=metrics, log=JsonLog(log_stream or io.StringIO()),
                            stop=threading.Event(), poll_interval=0.01,
                            policy=RetryPolicy(settings.bisect_on_error, settings.max_retry_attempts,
                                               settings.max_record_age, 0.01, 0.05))
@@ -66,6 +68,14 @@ def run_mapping(stream, invoker, tmp_path, until, timeout=10.0, log_stream=None,
 
 def key(i):
     return {"pk": {"S": f"item-{i}"}}
+
+
+# An hour ago, on a window boundary: windows long over, records still within the stream's 24 h retention.
+HOUR_AGO = (int(time.time()) // 3600 - 1) * 3600
+
+
+def iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def test_parent_shard_is_delivered_before_its_children(tmp_path):
@@ -147,9 +157,9 @@ def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path
     stream = InMemoryStream()
     stream.add_shard("s")
     for i in range(4):
-        stream.put("s", key(i), created=3000.2)
+        stream.put("s", key(i), created=HOUR_AGO + 0.2)
     for i in range(2):
-        stream.put("s", key(i), created=3011.0)
+        stream.put("s", key(i), created=HOUR_AGO + 11.0)
 
     def behaviour(event):
         return {"state": {"count": event["state"].get("count", 0) + len(event["Records"])}}
@@ -160,7 +170,7 @@ def test_tumbling_window_carries_state_and_ends_with_a_final_invocation(tmp_path
                 batch_size=3, tumbling_window=10)
     finals = [e for e in invoker.events if e["isFinalInvokeForWindow"]]
     assert [f["state"] for f in finals] == [{"count": 4}, {"count": 2}]
-    assert finals[0]["window"] == {"start": "1970-01-01T00:50:00Z", "end": "1970-01-01T00:50:10Z"}
+    assert finals[0]["window"] == {"start": iso(HOUR_AGO), "end": iso(HOUR_AGO + 10)}
     assert all(e["shardId"] == "s" and e["eventSourceARN"] == stream.stream_arn for e in invoker.events)
     first_window_batches = [len(e["Records"]) for e in invoker.events if e["window"] == finals[0]["window"]]
     assert first_window_batches == [3, 1, 0]
@@ -232,7 +242,7 @@ def test_a_state_over_1_mb_ends_the_window_early(tmp_path):
     stream = InMemoryStream()
     stream.add_shard("s")
     for i in range(4):
-        stream.put("s", key(i), created=3000.0)
+        stream.put("s", key(i), created=HOUR_AGO)
 
     def behaviour(event):
         grown = any(r["dynamodb"]["Keys"] == key(0) for r in event["Records"])
@@ -245,3 +255,57 @@ def test_a_state_over_1_mb_ends_the_window_early(tmp_path):
              for e in invoker.events]
     # The oversized state ends the window early (final invocation with that state); the rest start afresh.
     assert shape == [(2, False, False, []), (0, True, True, ["blob"]), (2, False, False, []), (0, True, False, ["n"])]
+
+
+def test_repeated_and_out_of_order_sequence_numbers_are_logged_and_the_checkpoint_still_advances(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    numbers = ["100000000000000000101", "100000000000000000102", "100000000000000000102", "100000000000000000104",
+               "100000000000000000103", "100000000000000000105"]
+    for i, number in enumerate(numbers):
+        stream.put("s", key(i), sequence=number)
+    invoker = RecordingInvoker()
+    log = io.StringIO()
+    # Batches of 3 put both records numbered ...102 in one batch (the case that froze the checkpoint).
+    run_mapping(stream, invoker, tmp_path, lambda: CheckpointStore(tmp_path, "m-1").shard("s").get("sequence")
+                == numbers[-1], log_stream=log, batch_size=3)
+    assert invoker.delivered() == numbers  # every record once, in stream order
+    warnings = [json.loads(line) for line in log.getvalue().splitlines() if "sequence_number_not_increasing" in line]
+    assert [(w["shard"], w["previous"], w["sequence"], w["kind"]) for w in warnings] == [
+        ("s", numbers[1], numbers[2], "duplicate"), ("s", numbers[3], numbers[4], "out_of_order")]
+
+
+def test_a_failure_naming_a_repeated_sequence_number_redelivers_from_its_first_record(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    numbers = ["100000000000000000101", "100000000000000000102", "100000000000000000102", "100000000000000000103"]
+    for i, number in enumerate(numbers):
+        stream.put("s", key(i), sequence=number)
+    calls = []
+
+    def behaviour(event):
+        calls.append([r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]])
+        return {"batchItemFailures": [{"itemIdentifier": numbers[1]}]} if len(calls) == 1 else None
+
+    invoker = RecordingInvoker(behaviour)
+    run_mapping(stream, invoker, tmp_path, lambda: len(calls) == 2, batch_size=4,
+                report_batch_item_failures=True)
+    # Both records numbered ...102 are retried: the checkpoint stays below the first of them.
+    assert calls == [["item-0", "item-1", "item-2", "item-3"], ["item-1", "item-2", "item-3"]]
+
+
+def test_retry_budget_survives_a_restart_mid_retries(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    stream.put("s", key(0))
+    invoker = RecordingInvoker(lambda event: Invocation(None, error="poison", error_type="RuntimeError"))
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.events) >= 2, max_retry_attempts=3)
+    assert CheckpointStore(tmp_path, "m-1").shard("s")["attempts"]  # the budget used so far is on disk
+    log = io.StringIO()
+    run_mapping(stream, invoker, tmp_path, lambda: "records_discarded" in log.getvalue(), log_stream=log,
+                max_retry_attempts=3)
+    # 1 + MaximumRetryAttempts deliveries in total across both runs, and the discard says so.
+    assert len(invoker.events) == 4
+    [discarded] = [json.loads(line) for line in log.getvalue().splitlines() if "records_discarded" in line]
+    assert discarded["invocations"] == 4 and discarded["failing_since"] is not None
+    assert CheckpointStore(tmp_path, "m-1").shard("s")["attempts"] == {}
