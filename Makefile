@@ -19,13 +19,14 @@ export STACK
 # No version check against the internet on every terraform call.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform lint docs mutate tf-tools bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform chaos lint docs mutate tf-tools bench clean
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
 	@echo "make test     terraform tests, then unit and integration tests (on a stack of their own)"
 	@echo "               STACK=external STACK_ENV=.stack/env: against a running stack; STACK=localstack: docker-compose.yml"
 	@echo "make test-external  start a stack in the background, pass integration tests against it with STACK=external"
+	@echo "make chaos    fault-injection run (~15 min): crashes, HTTP faults, a pause, a >10 min outage, poison"
 	@echo "make package  build dist/lambda.zip (deterministic)"
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
 	@echo "make lint     terraform fmt/validate, tflint (AWS ruleset), checkov, README tables (terraform-docs)"
@@ -58,7 +59,11 @@ demo: up
 	$(PY) scripts/demo.py --state-dir $(STACK_DIR)
 
 test: package test-terraform
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/chaos
+
+# One seed by default; CHAOS_SEEDS=1,2,3 for more (each adds a full run), CHAOS_OUTAGE_SECONDS to shorten the outage.
+chaos: package
+	$(PY) -m pytest tests/chaos -m chaos -s
 
 test-unit: venv
 	$(PY) -m pytest tests/unit

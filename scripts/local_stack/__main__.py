@@ -1,14 +1,16 @@
 """`python -m local_stack up|down|status`: the embedded stack in the background, for `make up` / `make down`.
 
 `up` starts a supervisor process (`serve`) that owns moto, the OpenSearch node and the ESM runner, and returns once
-the supervisor has written `<state-dir>/env` (dotenv) — that is, once everything answers. `down` asks the supervisor
-to stop and waits until nothing of the stack runs.
+the supervisor has written `<state-dir>/env` (dotenv) — that is, once everything answers. The supervisor restarts
+the node or the runner in place when one of them dies (see supervision.py) and keeps `<state-dir>/status.json`
+current; `status` prints it. `down` asks the supervisor to stop and waits until nothing of the stack runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 from local_stack.envfile import write_env
-from local_stack.stack import EmbeddedStack
+from local_stack.stack import STATUS_FILE, EmbeddedStack
 
 UP_TIMEOUT_S = 300
 DOWN_TIMEOUT_S = 60
@@ -109,13 +111,20 @@ def down(state_dir: Path) -> int:
     return 0
 
 
+def _published_status(state_dir: Path) -> dict:
+    path = state_dir / STATUS_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def _recorded_children(state_dir: Path) -> list[int]:
-    path = state_dir / "children"
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
+    return [int(part["pid"]) for part in _published_status(state_dir).get("parts", {}).values()]
 
 
 def _forget(state_dir: Path) -> None:
-    for name in ("pid", "env", "children"):
+    for name in ("pid", "env", STATUS_FILE):
         (state_dir / name).unlink(missing_ok=True)
 
 
@@ -124,33 +133,38 @@ def status(state_dir: Path) -> int:
     if pid is None:
         print("The embedded stack is not running.")
         return 1
-    print(f"The embedded stack is running (pid {pid}); settings in {state_dir / 'env'}.")
+    print(f"The embedded stack is running (supervisor pid {pid}); settings in {state_dir / 'env'}.")
+    print("moto: in the supervisor process")
+    for name, part in _published_status(state_dir).get("parts", {}).items():
+        line = f"{name}: {part['state']}, pid {part['pid']}, restarts {part['restarts']}"
+        if part.get("last_exit"):
+            last = part["last_exit"]
+            line += f" (last: pid {last['pid']} {last['status']} at {last['at']} after {last['uptime_s']}s)"
+        if "restart_in_s" in part:
+            line += f"; back-off after {part['quick_exits']} quick exits, restart in {part['restart_in_s']}s"
+        print(line)
+    print(f"restart log: {state_dir / 'supervisor.log'}")
     return 0
 
 
 def serve(state_dir: Path, packages: list[Path]) -> int:
-    """The supervisor: start the stack, publish its env file, then wait for SIGTERM or a dead child."""
+    """The supervisor: start the stack (which restarts its parts when they die), publish its env file, then wait
+    for SIGTERM (`make down`)."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
     (state_dir / "pid").write_text(str(os.getpid()))
     stack = EmbeddedStack(state_dir, packages)
-    exit_code = 0
     try:
         stack.start()
-        (state_dir / "children").write_text(" ".join(map(str, stack.child_pids())))
         write_env(state_dir / "env", stack.env)
         print(f"stack up: {stack.env}", flush=True)
-        while not stop.wait(1.0):
-            dead = stack.dead_children()
-            if dead:
-                print(f"stopping the stack: {', '.join(dead)} exited\n{stack.runner_tail()}", flush=True)
-                exit_code = 1
-                break
+        while not stop.wait(1.0):  # a timed wait lets the main thread run the signal handlers
+            pass
     finally:
         stack.stop()
         _forget(state_dir)
-    return exit_code
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,14 +113,20 @@ def _node_user() -> pwd.struct_passwd | None:
 
 
 class OpenSearchNode:
-    """One running node. Use `opensearch_node()` to get one that is stopped on exit."""
+    """One node. Use `opensearch_node()` to get one that is stopped on exit.
 
-    def __init__(self, home: Path, scratch: Path, http_port: int, process: subprocess.Popen) -> None:
-        self.home, self.scratch, self.http_port, self.process = home, scratch, http_port, process
+    The scratch directory and both ports are chosen once: `launch()` starts (or, after a crash, restarts) the JVM on
+    the same ports over the same data, so a restarted node still holds every index it had. Only `stop()` deletes it.
+    """
+
+    def __init__(self, home: Path, scratch: Path, http_port: int, transport_port: int) -> None:
+        self.home, self.scratch, self.http_port, self.transport_port = home, scratch, http_port, transport_port
+        self.process: subprocess.Popen | None = None
         self.url = f"http://127.0.0.1:{http_port}"
 
     @classmethod
     def start(cls, version: str = VERSION, scratch_parent: str | None = None) -> OpenSearchNode:
+        """A new node with its own scratch directory, running and answering."""
         home = distribution(version)
         scratch = Path(tempfile.mkdtemp(prefix="opensearch-node-", dir=scratch_parent))
         shutil.copytree(home / "config", scratch / "config")
@@ -131,41 +137,48 @@ class OpenSearchNode:
         if user is not None:
             for path in [scratch, *scratch.rglob("*")]:
                 os.chown(path, user.pw_uid, user.pw_gid)
-        http_port, transport_port = free_port(), free_port()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "JAVA_HOME": _java_home(),
-            "OPENSEARCH_PATH_CONF": str(scratch / "config"),
-            "OPENSEARCH_TMPDIR": str(scratch / "tmp"),
-            "OPENSEARCH_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
-        }
-        cmd = [str(home / "bin" / "opensearch"),
-               "-Ediscovery.type=single-node", "-Enetwork.host=127.0.0.1",
-               f"-Ehttp.port={http_port}", f"-Etransport.port={transport_port}",
-               f"-Epath.data={scratch / 'data'}", f"-Epath.logs={scratch / 'logs'}",
-               # A nearly full laptop disk must not turn the index read-only in the middle of a demo.
-               "-Ecluster.routing.allocation.disk.threshold_enabled=false"]
-        if user is not None:
-            # Changing the user clears a parent-death signal set before it, so setpriv sets it again afterwards.
-            cmd = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
-                   "--pdeathsig=TERM", *cmd]
-        log = open(scratch / "console.log", "wb")
-        process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, preexec_fn=parent_death_signal)
-        node = cls(home, scratch, http_port, process)
+        node = cls(home, scratch, free_port(), free_port())
         try:
+            node.launch()
             node.wait_until_ready()
         except BaseException:
             node.stop()
             raise
         return node
 
+    def launch(self) -> subprocess.Popen:
+        """Start the JVM (again) on this node's ports and data directory; returns at once, without waiting."""
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "JAVA_HOME": _java_home(),
+            "OPENSEARCH_PATH_CONF": str(self.scratch / "config"),
+            "OPENSEARCH_TMPDIR": str(self.scratch / "tmp"),
+            "OPENSEARCH_JAVA_OPTS": f"-Xms{HEAP} -Xmx{HEAP}",
+        }
+        cmd = [str(self.home / "bin" / "opensearch"),
+               "-Ediscovery.type=single-node", "-Enetwork.host=127.0.0.1",
+               f"-Ehttp.port={self.http_port}", f"-Etransport.port={self.transport_port}",
+               f"-Epath.data={self.scratch / 'data'}", f"-Epath.logs={self.scratch / 'logs'}",
+               # A nearly full laptop disk must not turn the index read-only in the middle of a demo.
+               "-Ecluster.routing.allocation.disk.threshold_enabled=false"]
+        user = _node_user()
+        if user is not None:
+            # Changing the user clears a parent-death signal set before it, so setpriv sets it again afterwards.
+            cmd = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+                   "--pdeathsig=TERM", *cmd]
+        with open(self.scratch / "console.log", "ab") as log:  # appended: a restart keeps the crash's output
+            self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True,
+                                            preexec_fn=parent_death_signal)
+        return self.process
+
     def wait_until_ready(self, timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
         health = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=5s"
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"OpenSearch exited with {self.process.returncode}:\n{self.console_tail()}")
+            if self.process is None or self.process.poll() is not None:
+                returncode = self.process.returncode if self.process else "no process"
+                raise RuntimeError(f"OpenSearch exited with {returncode}:\n{self.console_tail()}")
             try:
                 with urllib.request.urlopen(health, timeout=10) as response:
                     if json.load(response).get("status") in ("yellow", "green"):
@@ -180,8 +193,10 @@ class OpenSearchNode:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        """Stop the JVM (paused or not) and delete the node's data: the one way a node's data goes away."""
+        if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGCONT)  # a SIGSTOPped JVM cannot act on SIGTERM
                 os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)

@@ -6,6 +6,8 @@ Both go through this class so they get the same stack.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -13,31 +15,43 @@ import sys
 import time
 from pathlib import Path
 
+from local_stack.fault_proxy import FaultProxy
 from local_stack.moto_server import start_moto
 from local_stack.opensearch_node import OpenSearchNode
 from local_stack.process import parent_death_signal
+from local_stack.supervision import Part, Supervisor
 
 SCRIPTS_DIR = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 # moto accepts any credentials; fixed ones keep every client (Terraform, boto3, the handler) in one account.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 RUNNER_START_TIMEOUT_S = 60
+STATUS_FILE = "status.json"
 
 
 class EmbeddedStack:
-    """Start with `start()` (or `with EmbeddedStack(...) as stack`), stop with `stop()`; `env` is what clients need."""
+    """Start with `start()` (or `with EmbeddedStack(...) as stack`), stop with `stop()`; `env` is what clients need.
+
+    While it runs, a supervisor restarts the OpenSearch node (same port, same data) or the runner (same arguments,
+    same checkpoints) when one exits on its own; `status()` (and `status.json` in the state directory, which
+    `make status` prints) says what runs and what was restarted. Only `stop()` stops them.
+    """
 
     def __init__(self, state_dir: Path, packages: list[Path], *, poll_interval_s: float = 0.25,
-                 opensearch_url: str = "", runner_args: tuple[str, ...] = ()) -> None:
+                 opensearch_url: str = "", runner_args: tuple[str, ...] = (), fault_proxy: bool = False) -> None:
         """`opensearch_url` reuses a node someone else runs (and stops) instead of starting one; `runner_args` are
-        extra esm_runner flags (tests shorten its back-off)."""
+        extra esm_runner flags (tests shorten its back-off); `fault_proxy` puts a FaultProxy in front of the node
+        (`proxy.url`) for functions to be pointed at, so tests can inject HTTP faults."""
         self.state_dir = Path(state_dir)
         self.packages = [Path(p).resolve() for p in packages]
         self.poll_interval_s = poll_interval_s
         self.runner_args = list(runner_args)
+        self.want_proxy = fault_proxy
         self._moto = None
         self.node: OpenSearchNode | None = None
         self.runner: subprocess.Popen | None = None
+        self.proxy: FaultProxy | None = None
+        self.supervisor: Supervisor | None = None
         self.aws_endpoint_url = ""
         self.opensearch_url = opensearch_url
         self.region = REGION
@@ -52,6 +66,18 @@ class EmbeddedStack:
     def runner_log(self) -> Path:
         return self.state_dir / "runner.log"
 
+    @property
+    def runner_state_dir(self) -> Path:
+        return self.state_dir / "runner"
+
+    @property
+    def status_path(self) -> Path:
+        return self.state_dir / STATUS_FILE
+
+    @property
+    def supervisor_log(self) -> Path:
+        return self.state_dir / "supervisor.log"
+
     def start(self) -> EmbeddedStack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -59,24 +85,34 @@ class EmbeddedStack:
             if not self.opensearch_url:
                 self.node = OpenSearchNode.start()
                 self.opensearch_url = self.node.url
-            self._start_runner()
+            if self.want_proxy:
+                self.proxy = FaultProxy(self.opensearch_url).start()
+            self.runner = self._launch_runner()
+            self._wait_for_runner_output()
+            parts = [Part("esm-runner", self._launch_runner, self.runner)]
+            if self.node is not None:
+                parts.insert(0, Part("opensearch", self.node.launch, self.node.process))
+            self.supervisor = Supervisor(parts, self.supervisor_log, self._publish)
+            self.supervisor.start()
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _start_runner(self) -> None:
+    def _launch_runner(self) -> subprocess.Popen:
+        """Start the runner (again) with the same arguments and state directory: it resumes from its checkpoints."""
         cmd = [sys.executable, "-m", "esm_runner", "--endpoint-url", self.aws_endpoint_url, "--region", self.region,
-               "--state-dir", str(self.state_dir / "runner"), "--poll-interval", str(self.poll_interval_s),
+               "--state-dir", str(self.runner_state_dir), "--poll-interval", str(self.poll_interval_s),
                *self.runner_args]
         for package in self.packages:
             cmd += ["--package", str(package)]
         env = {**os.environ, **self.env,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(SCRIPTS_DIR), os.environ.get("PYTHONPATH")]))}
-        log = open(self.runner_log, "ab")
-        self.runner = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True, preexec_fn=parent_death_signal)
-        self._wait_for_runner_output()
+        with open(self.runner_log, "ab") as log:
+            self.runner = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           stdin=subprocess.DEVNULL, start_new_session=True,
+                                           preexec_fn=parent_death_signal)
+        return self.runner
 
     def _wait_for_runner_output(self) -> None:
         """The runner has no port to probe; its first log line says it is up (or why it is not)."""
@@ -94,21 +130,23 @@ class EmbeddedStack:
             return ""
         return "\n".join(self.runner_log.read_text(errors="replace").splitlines()[-lines:])
 
-    def dead_children(self) -> list[str]:
-        """Names of the child services that have exited on their own."""
-        dead = []
-        if self.node is not None and self.node.process.poll() is not None:
-            dead.append(f"OpenSearch (exit {self.node.process.returncode})")
-        if self.runner is not None and self.runner.poll() is not None:
-            dead.append(f"ESM runner (exit {self.runner.returncode})")
-        return dead
+    def status(self) -> dict[str, object]:
+        """What runs: each supervised part's pid, state, restarts and last exit; plus the endpoints."""
+        return {"supervisor_pid": os.getpid(), "env": self.env,
+                "fault_proxy": self.proxy.url if self.proxy else None,
+                "parts": self.supervisor.status() if self.supervisor else {}}
 
-    def child_pids(self) -> list[int]:
-        return [p.pid for p in (self.node.process if self.node else None, self.runner) if p is not None]
+    def _publish(self, _parts: dict) -> None:
+        write_json_atomically(self.status_path, self.status())
 
     def stop(self) -> None:
+        """Stop everything, paused parts included; nothing of the stack runs afterwards."""
+        if self.supervisor is not None:
+            self.supervisor.stop()  # first, so nothing is restarted while it stops
         if self.runner is not None and self.runner.poll() is None:
-            os.killpg(self.runner.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.runner.pid, signal.SIGCONT)
+                os.killpg(self.runner.pid, signal.SIGTERM)
             try:
                 self.runner.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -116,12 +154,22 @@ class EmbeddedStack:
                 self.runner.wait()
         if self.node is not None:
             self.node.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        self.status_path.unlink(missing_ok=True)
 
     def __enter__(self) -> EmbeddedStack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def write_json_atomically(path: Path, data: object) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
+    os.replace(temporary, path)

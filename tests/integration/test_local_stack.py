@@ -1,16 +1,25 @@
-"""The embedded stack's own contracts: make up/down semantics, and moto keeping every stream record."""
+"""The embedded stack's own contracts: make up/status/down, parts restarted in place when they die, and moto keeping
+every stream record."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
+
+from local_stack.pipeline import clients, deploy
+from local_stack.stack import EmbeddedStack
+from verify_sync import compare
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,33 +38,161 @@ def alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.embedded_only("tests the embedded stack's own `make up` / `make down`")
-def test_up_writes_env_refuses_a_twin_and_down_leaves_nothing_running(tmp_path, lambda_zip):
+def stack_processes(state: Path) -> list[int]:
+    """Every live process whose command line names the state directory (the supervisor and the runner do)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and proc.name != str(os.getpid()):
+            try:
+                if str(state).encode() in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                pass
+    return found
+
+
+def wait_for(condition, what: str, timeout: float = 240.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.embedded_only("tests the embedded stack's own `make up` / `make status` / `make down`")
+def test_up_status_down_survive_a_killed_runner_and_leave_nothing_running(tmp_path, lambda_zip):
     state = tmp_path / "stack"
     first = local_stack("up", "--state-dir", str(state), "--package", str(lambda_zip))
     assert first.returncode == 0, first.stdout + first.stderr
+    pids = []
     try:
         env = dict(line.split("=", 1) for line in (state / "env").read_text().splitlines())
         assert set(env) == {"AWS_ENDPOINT_URL", "OPENSEARCH_URL", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
                             "AWS_SECRET_ACCESS_KEY"}
         supervisor = int((state / "pid").read_text())
-        children = [int(pid) for pid in (state / "children").read_text().split()]
-        assert len(children) == 2 and all(alive(pid) for pid in [supervisor, *children])
+        parts = json.loads((state / "status.json").read_text())["parts"]
+        assert set(parts) == {"opensearch", "esm-runner"}
+        pids = [supervisor, *(part["pid"] for part in parts.values())]
+        assert all(alive(pid) for pid in pids)
         boto3.client("dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_DEFAULT_REGION"],
                      aws_access_key_id="test", aws_secret_access_key="test").list_tables()
-        import urllib.request
         with urllib.request.urlopen(env["OPENSEARCH_URL"], timeout=10) as response:
             assert response.status == 200
 
         second = local_stack("up", "--state-dir", str(state), "--package", str(lambda_zip))
         assert second.returncode == 0
         assert f"already running (pid {supervisor})" in second.stdout
+
+        os.kill(parts["esm-runner"]["pid"], signal.SIGKILL)
+        restarted = wait_for(lambda: (p := json.loads((state / "status.json").read_text())["parts"]["esm-runner"])
+                             ["restarts"] == 1 and p["state"] == "running" and p, "the runner's restart")
+        pids.append(restarted["pid"])
+        assert restarted["last_exit"]["status"] == "killed by SIGKILL"
+        assert alive(supervisor) and alive(parts["opensearch"]["pid"]) and alive(restarted["pid"])
+        shown = local_stack("status", "--state-dir", str(state))
+        assert shown.returncode == 0, shown.stderr
+        assert f"esm-runner: running, pid {restarted['pid']}, restarts 1 (last: pid {parts['esm-runner']['pid']} " \
+               f"killed by SIGKILL" in shown.stdout, shown.stdout
+        assert f"opensearch: running, pid {parts['opensearch']['pid']}, restarts 0" in shown.stdout, shown.stdout
+        assert "esm-runner" in (state / "supervisor.log").read_text()
     finally:
         down = local_stack("down", "--state-dir", str(state))
     assert down.returncode == 0, down.stderr
-    assert not any(alive(pid) for pid in [supervisor, *children])
-    assert not (state / "env").exists() and not (state / "pid").exists()
+    assert pids and not [pid for pid in pids if alive(pid)]
+    assert stack_processes(state) == []
+    assert not (state / "env").exists() and not (state / "pid").exists() and not (state / "status.json").exists()
     assert "not running" in local_stack("down", "--state-dir", str(state)).stdout
+    assert local_stack("status", "--state-dir", str(state)).returncode == 1
+
+
+@pytest.fixture(scope="module")
+def own_stack(lambda_zip, tmp_path_factory):
+    """A stack that owns its OpenSearch node (the session's `stack` shares one), so tests may kill it."""
+    quick = ("--refresh-interval", "0.5", "--retry-delay", "0.2", "--max-retry-delay", "2")
+    with EmbeddedStack(tmp_path_factory.mktemp("own-stack"), [lambda_zip], poll_interval_s=0.1,
+                       runner_args=quick) as running:
+        yield running
+
+
+def synced(stack: EmbeddedStack, pipeline, what: str) -> None:
+    dynamodb = clients(stack.env)["dynamodb"]
+    last = None
+
+    def equal() -> bool:
+        nonlocal last
+        try:
+            last = compare(dynamodb, pipeline.table, stack.opensearch_url, pipeline.index)
+        except (OSError, ValueError) as exc:  # the node may still be starting
+            last = exc
+            return False
+        return not last
+    try:
+        wait_for(equal, what, timeout=180)
+    except AssertionError:
+        raise AssertionError(f"{what}: {last if isinstance(last, Exception) else last.summary()}\n"
+                             f"{stack.runner_tail()}") from None
+
+
+def put(stack: EmbeddedStack, pipeline, key: str, **attributes: str) -> None:
+    clients(stack.env)["dynamodb"].put_item(
+        TableName=pipeline.table, Item={"pk": {"S": key}, **{k: {"S": v} for k, v in attributes.items()}})
+
+
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
+def test_a_killed_node_comes_back_on_its_port_with_its_data_and_the_pipeline_syncs(own_stack, lambda_zip):
+    stack = own_stack
+    pipeline = deploy(stack.env, lambda_zip, stack.opensearch_url)
+    put(stack, pipeline, "before", note="written before the crash")
+    synced(stack, pipeline, "the first item reaching the index")
+    killed = stack.node.process.pid
+
+    os.kill(killed, signal.SIGKILL)
+    wait_for(lambda: stack.status()["parts"]["opensearch"]["restarts"] == 1, "the node's restart")
+    node = stack.status()["parts"]["opensearch"]
+    assert node["pid"] != killed and node["last_exit"]["status"] == "killed by SIGKILL"
+    stack.node.wait_until_ready()
+    assert stack.node.url == stack.opensearch_url  # same port
+    with urllib.request.urlopen(f"{stack.opensearch_url}/{pipeline.index}/_count", timeout=10) as response:
+        assert json.load(response)["count"] == 1  # same data directory: the index survived
+    put(stack, pipeline, "after", note="written after the restart")
+    synced(stack, pipeline, "the pipeline syncing after the node's restart")
+    assert json.loads(stack.status_path.read_text())["parts"]["opensearch"]["restarts"] == 1
+
+
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
+def test_a_killed_runner_is_restarted_from_its_checkpoints(own_stack, lambda_zip):
+    stack = own_stack
+    pipeline = deploy(stack.env, lambda_zip, stack.opensearch_url)
+    put(stack, pipeline, "first")
+    synced(stack, pipeline, "the first item reaching the index")
+    killed = stack.runner.pid
+
+    os.kill(killed, signal.SIGKILL)
+    for number in range(20):  # written while the runner is down or restarting
+        put(stack, pipeline, f"while-down-{number}", note=str(number))
+    runner = wait_for(lambda: (p := stack.status()["parts"]["esm-runner"])["restarts"] == 1 and p, "the restart")
+    assert runner["pid"] != killed and runner["last_exit"]["status"] == "killed by SIGKILL"
+    synced(stack, pipeline, "records written while the runner was down reaching the index")
+    assert "esm-runner (pid" in stack.supervisor_log.read_text()
+
+
+@pytest.mark.embedded_only("kills and pauses the embedded stack's own processes")
+def test_a_paused_node_is_alive_and_not_restarted(own_stack):
+    """SIGSTOP freezes the JVM without ending it: the supervisor must leave it alone (no restart storm)."""
+    stack = own_stack
+    restarts = stack.status()["parts"]["opensearch"]["restarts"]
+    os.kill(stack.node.process.pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: stack.status()["parts"]["opensearch"]["state"].startswith("paused"), "the paused state")
+        rounds = stack.supervisor.rounds
+        wait_for(lambda: stack.supervisor.rounds >= rounds + 6, "six supervisor rounds during the pause")
+        assert stack.status()["parts"]["opensearch"]["restarts"] == restarts
+    finally:
+        os.kill(stack.node.process.pid, signal.SIGCONT)
+    wait_for(lambda: stack.status()["parts"]["opensearch"]["state"] == "running", "the node running again")
+    stack.node.wait_until_ready()
 
 
 def _function_zip() -> bytes:
