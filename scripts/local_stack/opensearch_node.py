@@ -2,8 +2,8 @@
 
 The distribution zip is fetched once with `mvn dependency:copy` into a cache directory and unpacked there; every
 node gets its own scratch directory (config copy, data, logs) so nodes never share state and the unpacked
-distribution stays read-only. OpenSearch refuses to run as root (its start-up check: "can not run opensearch as root"), so when we are root the node runs
-as an unprivileged system user, created if missing.
+distribution stays read-only. OpenSearch refuses to run as root (its start-up check: "can not run opensearch as
+root"), so when we are root the node runs as an unprivileged system user, created if missing.
 """
 
 from __future__ import annotations
