@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STACK_DIR := .stack
-export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
+export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts:$(CURDIR)/ops
 # Offline machines install Terraform's AWS provider as a filesystem mirror and say where in TF_PLUGIN_MIRROR.
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT / "lambda", ROOT / "scripts"):
+for path in (ROOT / "lambda", ROOT / "scripts", ROOT / "ops"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -11,8 +11,9 @@ from typing import Any, TextIO
 class Progress:
     """Thread-safe item counter. `extra()` supplies text such as '3/8 segments done' for the plain lines."""
 
-    def __init__(self, label: str, total: int | None = None, interval: float = 10.0, stream: TextIO = sys.stderr,
+    def __init__(self, label: str, total: int | None = None, interval: float = 10.0, stream: TextIO | None = None,
                  bar: bool | None = None) -> None:
+        stream = stream or sys.stderr
         self.label, self.stream, self.interval = label, stream, interval
         self.count, self.started = 0, time.monotonic()
         self._lock = threading.Lock()
@@ -48,8 +49,9 @@ class Progress:
         return time.monotonic() - self.started
 
 
-def report(summary: dict[str, Any], as_json: bool, stream: TextIO = sys.stdout) -> None:
+def report(summary: dict[str, Any], as_json: bool, stream: TextIO | None = None) -> None:
     """The closing summary: one JSON object with --json, else one 'key: value' line per entry."""
+    stream = stream or sys.stdout
     if as_json:
         print(json.dumps(summary, default=str, sort_keys=True), file=stream, flush=True)
         return
