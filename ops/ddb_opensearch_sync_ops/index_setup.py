@@ -83,13 +83,9 @@ def create(client: OpenSearch, index: str, mappings: dict[str, Any], gc: str, ex
 
 
 def ensure(client: OpenSearch, index: str, mappings: dict[str, Any], gc: str) -> list[str]:
-    """Bring an existing index to the wanted gc_deletes and mappings; returns what changed."""
+    """Bring an existing index to the wanted mappings and gc_deletes (nothing changes when the mappings conflict);
+    returns what changed."""
     changed = []
-    current = gc_deletes(client, index).get(index, 60.0)
-    if current < seconds(gc):
-        with explained(f"setting index.gc_deletes on {index!r}"):
-            client.indices.put_settings(index=index, body={"index": {"gc_deletes": gc}})
-        changed.append(f"index.gc_deletes {current:g}s -> {gc}")
     if mappings:
         with explained(f"reading the mappings of {index!r}"):
             existing = client.indices.get_mapping(index=index)[index]["mappings"]
@@ -104,6 +100,11 @@ def ensure(client: OpenSearch, index: str, mappings: dict[str, Any], gc: str) ->
             raise OpsError(f"index {index!r} refuses the mapping change: {exc.info}") from None
         if existing != client.indices.get_mapping(index=index)[index]["mappings"]:
             changed.append("mappings extended")
+    current = gc_deletes(client, index).get(index, 60.0)
+    if current < seconds(gc):
+        with explained(f"setting index.gc_deletes on {index!r}"):
+            client.indices.put_settings(index=index, body={"index": {"gc_deletes": gc}})
+        changed.append(f"index.gc_deletes {current:g}s -> {gc}")
     return changed
 
 

@@ -37,9 +37,11 @@ def item(key: str, generation: int) -> dict[str, Any]:
 
 class Adopted:
     """A table that already holds `count` items when its stream and the sync's mapping are added (the adoption
-    case: those items reach the index only through a backfill)."""
+    case: those items reach the index only through a backfill). The CLI's boto3 calls go to the stack's moto."""
 
-    def __init__(self, stack: Any, lambda_zip: Path, count: int, index: str | None = None) -> None:
+    def __init__(self, stack: Any, lambda_zip: Path, count: int, monkeypatch: Any, index: str | None = None) -> None:
+        for name, value in {**stack.env, "AWS_REGION": stack.region}.items():
+            monkeypatch.setenv(name, value)
         self.stack, self.count = stack, count
         self.name = f"ops-{uuid.uuid4().hex[:8]}"
         self.index = index or self.name

@@ -7,8 +7,8 @@ from ops_helpers import Adopted, Writer, run_cli
 ITEMS = 2000
 
 
-def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lambda_zip, tmp_path):
-    adopted = Adopted(stack, lambda_zip, ITEMS)
+def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lambda_zip, tmp_path, monkeypatch):
+    adopted = Adopted(stack, lambda_zip, ITEMS, monkeypatch)
     status, setup, err = run_cli("setup-index", *adopted.flags())
     assert status == 0, err
     assert setup["index"] == f"{adopted.index}-000001" and setup["changes"] == ["created"]
