@@ -8,7 +8,8 @@ export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts:$(CURDIR)/ops
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-terraform lint bench clean \
+	ops-setup-index ops-backfill ops-verify ops-repair ops-redrive ops-reindex
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
@@ -17,6 +18,8 @@ help:
 	@echo "make up/down  start/stop the embedded stack in the background (settings in $(STACK_DIR)/env)"
 	@echo "make lint     terraform fmt/validate, checkov, README tables in sync"
 	@echo "make bench    handler throughput, CPU per record, cold start, zip size"
+	@echo "make ops-verify (ops-setup-index, ops-backfill, ops-repair, ops-redrive, ops-reindex)"
+	@echo "              the operators' CLI against the demo's deployment; extra flags in OPS_ARGS=..."
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +62,15 @@ lint: venv
 
 bench: package
 	$(PY) tests/bench/run.py
+
+# The operators' CLI (ddb-opensearch-sync) against what `make demo` deployed: settings from its Terraform state
+# (the function's environment), AWS calls to the stack's moto.
+OPS_ARGS ?=
+ops-setup-index ops-backfill ops-verify ops-repair ops-redrive ops-reindex: venv
+	@test -f $(STACK_DIR)/env -a -f $(STACK_DIR)/terraform/terraform.tfstate || \
+		{ echo "Nothing deployed on the embedded stack: run make demo first"; exit 2; }
+	set -a && . $(STACK_DIR)/env && set +a && $(PY) -m ddb_opensearch_sync_ops $(@:ops-%=%) \
+		--from-terraform $(STACK_DIR)/terraform/terraform.tfstate $(OPS_ARGS)
 
 clean: down
 	rm -rf dist build $(VENV)

@@ -24,6 +24,7 @@ EXIT_CODES = ("exit status: 0 done (verify: equal), 1 differences or failures le
 def _common(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("settings (default: the handler's environment variables)")
     group.add_argument("--from-terraform", metavar="DIR", help="read table and function settings from `terraform output -json` in DIR")
+    group.add_argument("--function", help="read the handler's settings from this deployed function's environment")
     group.add_argument("--table", help="DynamoDB table (DYNAMODB_TABLE)")
     group.add_argument("--endpoint", help="OpenSearch endpoint URL (OPENSEARCH_ENDPOINT)")
     group.add_argument("--index", help="index, write alias or index template (OPENSEARCH_INDEX)")
@@ -97,8 +98,8 @@ def parser() -> argparse.ArgumentParser:
 
     drive = commands.add_parser("redrive", help="re-sync the items behind on-failure destination messages, then delete them")
     _common(drive), _writes(drive)
-    drive.add_argument("--destination", metavar="ARN", help="SQS queue or S3 bucket ARN (default: the module's "
-                       "failure_destination_arn and FAILURE_DESTINATION_ARN)")
+    drive.add_argument("--destination", metavar="ARN", help="SQS queue or S3 bucket ARN (default: the on-failure "
+                       "destinations of the stream's mappings and FAILURE_DESTINATION_ARN)")
     drive.add_argument("--visibility-timeout", type=int, default=300, help="seconds a kept SQS message stays hidden")
 
     rebuild = commands.add_parser("reindex", help="rebuild into a new versioned index, then swap the read alias")
@@ -125,8 +126,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> tuple[dict[str, Any], int]:
     if args.command == "repair":
         return repair_mod.repair(ctx, _verify_options(args), args.min_gc_deletes)
     if args.command == "redrive":
-        destinations = [args.destination] if args.destination else list(ctx.settings.destinations)
-        return redrive_mod.redrive(ctx, destinations, args.min_gc_deletes, visibility=args.visibility_timeout)
+        return redrive_mod.redrive(ctx, args.destination, args.min_gc_deletes, visibility=args.visibility_timeout)
     return reindex_mod.reindex(ctx, args.read_alias or f"{index}-read", index_setup.read_mappings(args.mappings),
                                args.min_gc_deletes, {}, _backfill_options(args, ctx), _verify_options(args))
 

@@ -156,14 +156,26 @@ def sources(ctx: Context, arn: str, visibility: int) -> Iterator[Message]:
     raise OpsError(f"{arn!r} is not an SQS queue or S3 bucket ARN")
 
 
-def redrive(ctx: Context, destinations: list[str], min_gc_deletes: str, check_stream: bool = True,
+def mapping_destinations(lambda_client: Any, table: Table) -> list[str]:
+    """On-failure destinations of the event source mappings reading the table's stream."""
+    with explained("listing event source mappings"):
+        pages = lambda_client.get_paginator("list_event_source_mappings").paginate(EventSourceArn=table.stream_arn)
+        found = [((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination", "")
+                 for page in pages for m in page["EventSourceMappings"]]
+    return list(dict.fromkeys(d for d in found if d))
+
+
+def redrive(ctx: Context, explicit: str | None, min_gc_deletes: str, check_stream: bool = True,
             visibility: int = 300) -> tuple[dict[str, Any], int]:
-    if not destinations:
-        raise OpsError("no destination to redrive: use --destination ARN, FAILURE_DESTINATION_ARN or --from-terraform")
     started = time.time()
     table = describe_table(ctx.aws("dynamodb"), ctx.settings.table)
     require_safe_writes(ctx.aws("lambda"), ctx.opensearch, table, index_pattern(ctx.settings.handler),
                         min_gc_deletes, check_stream)
+    destinations = [explicit] if explicit else list(dict.fromkeys(
+        [*ctx.settings.destinations, *mapping_destinations(ctx.aws("lambda"), table)]))
+    if not destinations:
+        raise OpsError("no destination to redrive: use --destination ARN, FAILURE_DESTINATION_ARN, --from-terraform, "
+                       f"or give the stream's event source mapping an on-failure destination")
     counts: Counter[str] = Counter()
     redriven: list[str] = []
     kept: list[dict[str, str]] = []

@@ -1,4 +1,5 @@
-"""Where the CLI's settings come from: flags, else `--from-terraform DIR`, else the handler's environment variables.
+"""Where the CLI's settings come from: flags, else the deployed function's environment (`--function NAME`, or the
+function named by `--from-terraform DIR`'s outputs), else the handler's environment variables in this shell.
 
 The handler's own variables (OPENSEARCH_ENDPOINT, OPENSEARCH_INDEX, OPENSEARCH_AUTH, OPENSEARCH_REGION,
 INCLUDE_FIELDS, EXCLUDE_FIELDS, FAILURE_DESTINATION_ARN, ...) are validated by the handler's own `config.load`, so
@@ -32,25 +33,47 @@ class OpsSettings:
 
 
 def terraform_outputs(directory: Path) -> dict[str, Any]:
-    """`terraform output -json` of a root module that uses this module (sensitive outputs included, as -json does)."""
-    if not Path(directory).is_dir():
-        raise OpsError(f"--from-terraform {directory}: not a directory")
+    """`terraform output -json` of a root module that uses this module (sensitive outputs included, as -json does):
+    DIR is the root module's directory, or a state file (`-state=FILE`, as the embedded stack's demo keeps it)."""
+    path = Path(directory)
+    if path.is_file():
+        command = ["terraform", "output", "-json", f"-state={path}"]
+    elif path.is_dir():
+        command = ["terraform", f"-chdir={path}", "output", "-json"]
+    else:
+        raise OpsError(f"--from-terraform {directory}: not a directory or state file")
     try:
-        done = subprocess.run(["terraform", f"-chdir={directory}", "output", "-json"], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     except FileNotFoundError:
         raise OpsError("--from-terraform needs the terraform binary on PATH") from None
     if done.returncode != 0:
         raise OpsError(f"terraform output -json in {directory} failed: {done.stderr.strip()[:300]}")
     outputs = {name: output.get("value") for name, output in json.loads(done.stdout or "{}").items()}
-    if "function_environment" not in outputs:
-        raise OpsError(f"terraform outputs in {directory} have no function_environment; "
-                       "expected the outputs of this module (table_name, function_environment, ...)")
+    # a root module may pass the whole module through one output (output "sync" { value = module.sync })
+    nested = [v for v in outputs.values() if isinstance(v, dict) and "table_name" in v]
+    outputs = {**(nested[0] if nested else {}), **outputs}
+    if "function_environment" not in outputs and "function_name" not in outputs:
+        raise OpsError(f"terraform outputs in {directory} have neither function_environment nor function_name; "
+                       "expected this module's outputs (table_name, function_name, ...)")
     return outputs
 
 
-def terraform_env(outputs: Mapping[str, Any]) -> dict[str, str]:
-    env = {k: str(v) for k, v in (outputs.get("function_environment") or {}).items()}
+def function_env(name: str, region: str | None) -> dict[str, str]:
+    """The deployed function's environment: exactly the settings the handler runs with."""
+    import boto3
+
+    from .errors import explained
+
+    with explained(f"reading the configuration of function {name!r}"):
+        config = boto3.session.Session(region_name=region).client("lambda").get_function_configuration(FunctionName=name)
+    return dict((config.get("Environment") or {}).get("Variables") or {})
+
+
+def terraform_env(outputs: Mapping[str, Any], region: str | None = None) -> dict[str, str]:
+    environment = outputs.get("function_environment")
+    if environment is None:
+        environment = function_env(str(outputs["function_name"]), region)
+    env = {k: str(v) for k, v in environment.items()}
     if outputs.get("table_name"):
         env["DYNAMODB_TABLE"] = str(outputs["table_name"])
     if outputs.get("failure_destination_arn"):
@@ -61,11 +84,12 @@ def terraform_env(outputs: Mapping[str, Any]) -> dict[str, str]:
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
             terraform_dir: str | None = None) -> OpsSettings:
     env = dict(environ)
+    region = flags.get("region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
     if terraform_dir:
-        env.update(terraform_env(terraform_outputs(Path(terraform_dir))))
+        env.update(terraform_env(terraform_outputs(Path(terraform_dir)), region))
+    if flags.get("function"):
+        env.update(function_env(str(flags["function"]), region))
     env.update({variable: str(flags[dest]) for dest, variable in FLAG_ENV.items() if flags.get(dest) is not None})
-    if flags.get("destination"):
-        env["ONFAILURE_DESTINATION_ARN"], env["FAILURE_DESTINATION_ARN"] = flags["destination"], ""
     try:
         handler = load_settings(env)
     except ConfigError as exc:
@@ -76,5 +100,4 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
         raise OpsError("no table given: use --table NAME, DYNAMODB_TABLE, or --from-terraform DIR")
     destinations = tuple(dict.fromkeys(
         d for d in (env.get("ONFAILURE_DESTINATION_ARN", ""), env.get("FAILURE_DESTINATION_ARN", "")) if d.strip()))
-    region = flags.get("region") or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or handler.region or None
-    return OpsSettings(handler=handler, table=table, region=region, destinations=destinations)
+    return OpsSettings(handler=handler, table=table, region=region or handler.region or None, destinations=destinations)

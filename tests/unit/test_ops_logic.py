@@ -71,7 +71,7 @@ def test_settings_errors_name_the_setting():
         settings.resolve({"table": "t"}, {"OPENSEARCH_INDEX": "i"})
     with pytest.raises(OpsError, match="--table"):
         settings.resolve({}, {"OPENSEARCH_ENDPOINT": "http://h:1", "OPENSEARCH_INDEX": "i", "OPENSEARCH_AUTH": "none"})
-    with pytest.raises(OpsError, match="not a directory"):
+    with pytest.raises(OpsError, match="not a directory or state file"):
         settings.terraform_outputs(Path("/nonexistent-dir-for-test"))
 
 
