@@ -18,6 +18,7 @@ from .documents import Settings, dumps
 from .errors import OpsError
 
 SERVICE = {"iam": "es", "aoss": "aoss"}
+POOL = 32  # connections: scan workers and their bulk requests run in parallel
 
 
 class ExactSerializer(JSONSerializer):
@@ -42,4 +43,4 @@ def opensearch(settings: Settings, session: boto3.session.Session, timeout: floa
             raise OpsError(f"OPENSEARCH_AUTH={settings.auth} needs AWS credentials to sign requests; none were found")
         auth = Urllib3AWSV4SignerAuth(credentials, settings.region, SERVICE[settings.auth])
     return OpenSearch(hosts=[settings.endpoint], http_auth=auth, serializer=ExactSerializer(), timeout=timeout,
-                      max_retries=3, retry_on_timeout=True, http_compress=False)
+                      max_retries=3, retry_on_timeout=True, http_compress=False, pool_maxsize=POOL)
