@@ -2,6 +2,8 @@
 OpenSearch with byte-identical `_source`."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import boto3
 
 from ddb_opensearch_sync.config import load
@@ -10,7 +12,7 @@ from handler_helpers import REGION, Table, failed, http, syncer
 
 
 def raw_source(url: str, index: str, doc_id: str) -> str:
-    response = http.request("GET", f"{url}/{index}/_doc/{doc_id}")
+    response = http.request("GET", f"{url}/{index}/_doc/{quote(doc_id, safe='')}")
     assert response.status == 200, response.data
     text = response.data.decode()
     return text[text.index('"_source":') + len('"_source":'):-1]
