@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import backfill as backfill_mod, index_setup, redrive as redrive_mod, reindex as reindex_mod, repair as repair_mod
 from . import verify as verify_mod
@@ -131,15 +131,13 @@ def _run(args: argparse.Namespace, ctx: Context) -> tuple[dict[str, Any], int]:
                                args.min_gc_deletes, {}, _backfill_options(args, ctx), _verify_options(args))
 
 
-def _interrupt_on_sigterm() -> Callable[..., None]:
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-    return signal.signal(signal.SIGTERM, handler)
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: workers finish their page, the checkpoint stays exact
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    _interrupt_on_sigterm()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         settings = resolve(vars(args), terraform_dir=args.from_terraform)
         ctx = Context(settings, progress_interval=args.progress_interval)
@@ -152,5 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"ddb-opensearch-sync {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     report(summary, args.json)
     return status

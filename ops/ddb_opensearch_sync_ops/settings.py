@@ -100,4 +100,7 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] = os.environ,
         raise OpsError("no table given: use --table NAME, DYNAMODB_TABLE, or --from-terraform DIR")
     destinations = tuple(dict.fromkeys(
         d for d in (env.get("ONFAILURE_DESTINATION_ARN", ""), env.get("FAILURE_DESTINATION_ARN", "")) if d.strip()))
-    return OpsSettings(handler=handler, table=table, region=region or handler.region or None, destinations=destinations)
+    region = region or handler.region or None
+    if not region:
+        raise OpsError("no AWS region: use --region, AWS_REGION or AWS_DEFAULT_REGION (the table's region)")
+    return OpsSettings(handler=handler, table=table, region=region, destinations=destinations)

@@ -99,7 +99,7 @@ class Adopted:
 class Writer(threading.Thread):
     """Changes, deletes and re-creates `hot` items, each several times per second, until stopped."""
 
-    def __init__(self, adopted: Adopted, hot: int = 20, pause: float = 0.005) -> None:
+    def __init__(self, adopted: Adopted, hot: int = 10, pause: float = 0.005) -> None:
         super().__init__(daemon=True)
         self.adopted, self.keys, self.pause = adopted, [f"k{n:05d}" for n in range(0, adopted.count, max(1, adopted.count // hot))][:hot], pause
         self.stop_event = threading.Event()

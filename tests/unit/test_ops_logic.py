@@ -53,7 +53,7 @@ def test_without_removes_pointers_including_escapes_and_array_elements():
 
 def test_settings_flags_override_environment_and_terraform(tmp_path, monkeypatch):
     env = {"OPENSEARCH_ENDPOINT": "http://env:9200", "OPENSEARCH_INDEX": "env-index", "OPENSEARCH_AUTH": "none",
-           "DYNAMODB_TABLE": "env-table", "FAILURE_DESTINATION_ARN": "arn:aws:sqs:us-east-1:1:poison"}
+           "DYNAMODB_TABLE": "env-table", "AWS_REGION": "us-east-1", "FAILURE_DESTINATION_ARN": "arn:aws:sqs:us-east-1:1:poison"}
     resolved = settings.resolve({"index": "flag-index"}, env)
     assert (resolved.handler.index, resolved.handler.endpoint, resolved.table) == ("flag-index", "http://env:9200", "env-table")
     assert resolved.destinations == ("arn:aws:sqs:us-east-1:1:poison",)
@@ -71,6 +71,8 @@ def test_settings_errors_name_the_setting():
         settings.resolve({"table": "t"}, {"OPENSEARCH_INDEX": "i"})
     with pytest.raises(OpsError, match="--table"):
         settings.resolve({}, {"OPENSEARCH_ENDPOINT": "http://h:1", "OPENSEARCH_INDEX": "i", "OPENSEARCH_AUTH": "none"})
+    with pytest.raises(OpsError, match="no AWS region"):
+        settings.resolve({"table": "t"}, {"OPENSEARCH_ENDPOINT": "http://h:1", "OPENSEARCH_INDEX": "i", "OPENSEARCH_AUTH": "none"})
     with pytest.raises(OpsError, match="not a directory or state file"):
         settings.terraform_outputs(Path("/nonexistent-dir-for-test"))
 
