@@ -28,6 +28,13 @@ def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lam
     summary = adopted.converge()
     assert summary["table_items"] == summary["index_documents"] == summary["matching"] > ITEMS - 20
 
+    # settings from the deployed function's environment; a sample checks part of both sides
+    status, sampled, err = run_cli("verify", "--function", adopted.name, "--table", adopted.name, "--sample", "0.25",
+                                   "--seed", "3")
+    assert status == 0, err
+    assert sampled["equal"] and sampled["sample"] == 0.25 and sampled["seed"] == 3
+    assert 0 < sampled["table_items"] < ITEMS and 0 < sampled["index_documents"] < ITEMS
+
     # Drift: a document removed behind the sync's back is reported missing, and verify fails.
     from opensearchpy import OpenSearch
     OpenSearch([stack.opensearch_url]).delete(index=adopted.index, id="k00001", refresh=True)

@@ -106,3 +106,11 @@ def test_progress_prints_plain_lines_off_a_terminal_and_summary_as_json():
     out = io.StringIO()
     report({"written": 3}, False, out)
     assert out.getvalue() == "written: 3\n"
+
+
+def test_progress_draws_a_bar_on_a_terminal():
+    stream = io.StringIO()
+    progress = Progress("verify", 10, stream=stream, bar=True)
+    progress.add(4)
+    progress.close()
+    assert "verify" in stream.getvalue() and "4/10" in stream.getvalue()
