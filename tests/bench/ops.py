@@ -2,8 +2,9 @@
 
 A table of OPS_BENCH_ITEMS (default 100,000) ~1 KB items in moto (its own process, as a service would be), a real
 OpenSearch node (OPENSEARCH_URL, or one started here). Measures `backfill` and `verify` items/s through the CLI
-itself, and as their limit the node's own `_bulk` rate for the same documents (same chunking, same parallelism),
-written by plain urllib3 with no DynamoDB in the way. Ratios are the numbers to compare across changes.
+itself, and as their limits the node's own `_bulk` rate for the same documents (same chunking, same parallelism,
+plain urllib3, no DynamoDB in the way) and a bare parallel Scan of the same table (on the embedded stack, moto's
+Scan is usually the tighter limit). Ratios are the numbers to compare across changes.
 """
 from __future__ import annotations
 
@@ -105,6 +106,25 @@ def cli(*argv: str) -> dict[str, Any]:
     return summary
 
 
+def scan_baseline(session: Any, moto_url: str, table: str) -> float:
+    """items/s of a bare parallel Scan of the same table (moto's own limit), nothing done with the items."""
+    dynamodb = session.client("dynamodb", endpoint_url=moto_url)
+
+    def segment(number: int) -> int:
+        count, key = 0, None
+        while True:
+            page = dynamodb.scan(TableName=table, Segment=number, TotalSegments=WORKERS, **({"ExclusiveStartKey": key} if key else {}))
+            count += len(page["Items"])
+            key = page.get("LastEvaluatedKey")
+            if not key:
+                return count
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        items = sum(pool.map(segment, range(WORKERS)))
+    return items / (time.perf_counter() - started)
+
+
 def bulk_baseline(url: str, session: Any, moto_url: str, table: str, settings: Any) -> float:
     """docs/s of the node's own `_bulk` for the same documents, same chunking and parallelism as the CLI."""
     dynamodb = session.client("dynamodb", endpoint_url=moto_url)
@@ -156,6 +176,7 @@ def run() -> dict[str, Any]:
         filled = cli("backfill", *flags, "--segments", str(WORKERS), "--workers", str(WORKERS),
                      "--checkpoint", str(Path(scratch) / "cp.json"))
         checked = cli("verify", *flags, "--segments", str(WORKERS), "--workers", str(WORKERS))
+        scan_rate = scan_baseline(session, moto_url, table)
         from ddb_opensearch_sync_ops.settings import resolve
 
         baseline = bulk_baseline(url, session, moto_url, table, resolve({"table": table, "endpoint": url, "index": table,
@@ -164,6 +185,7 @@ def run() -> dict[str, Any]:
     return {"items": count, "load_items_per_s": round(count / load_seconds, 1),
             "backfill_items_per_s": backfill_rate, "verify_items_per_s": verify_rate,
             "verify_equal": checked["equal"], "node_bulk_docs_per_s": round(baseline, 1),
+            "moto_scan_items_per_s": round(scan_rate, 1), "backfill_vs_moto_scan": round(backfill_rate / scan_rate, 3),
             "backfill_vs_node_bulk": round(backfill_rate / baseline, 3),
             "verify_vs_node_bulk": round(verify_rate / baseline, 3)}
 
