@@ -31,6 +31,7 @@ import boto3  # noqa: E402
 
 from ddb_opensearch_sync_ops.cli import main  # noqa: E402
 from ddb_opensearch_sync_ops.documents import document  # noqa: E402
+from ddb_opensearch_sync_ops.settings import resolve  # noqa: E402
 
 WORDS = "trail running shoe jacket waterproof tent stove wool cotton blue red green light heavy".split()
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
@@ -177,8 +178,6 @@ def run() -> dict[str, Any]:
                      "--checkpoint", str(Path(scratch) / "cp.json"))
         checked = cli("verify", *flags, "--segments", str(WORKERS), "--workers", str(WORKERS))
         scan_rate = scan_baseline(session, moto_url, table)
-        from ddb_opensearch_sync_ops.settings import resolve
-
         baseline = bulk_baseline(url, session, moto_url, table, resolve({"table": table, "endpoint": url, "index": table,
                                                                          "auth": "none"}).handler)
     backfill_rate, verify_rate = filled["items_per_second"], checked["items_per_second"]
