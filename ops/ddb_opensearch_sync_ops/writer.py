@@ -46,7 +46,8 @@ def write(client: OpenSearch, documents: Iterable[tuple[Document, int]], chunk_s
                                            initial_backoff=0.5, max_backoff=10):
         (op, body), = item.items()
         document, version = pending.pop(body["_id"])
-        status = int(body.get("status") or 0)
+        status = body.get("status")
+        status = status if isinstance(status, int) else 0  # "N/A" when the whole request failed (no response)
         error = body.get("error")
         reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error or "")
         if ok or (op == "delete" and status == 404 and not error):

@@ -114,3 +114,16 @@ def test_progress_draws_a_bar_on_a_terminal():
     progress.add(4)
     progress.close()
     assert "verify" in stream.getvalue() and "4/10" in stream.getvalue()
+
+
+def test_writer_reports_a_request_without_response_as_failed_per_document():
+    from opensearchpy import OpenSearch
+
+    from ddb_opensearch_sync_ops.documents import Document
+    from ddb_opensearch_sync_ops.writer import write
+
+    client = OpenSearch(["http://127.0.0.1:1"], max_retries=0, timeout=1)
+    documents = [(Document("i", "a", '{"x":1}'), 5), (Document("i", "b", None), 5)]
+    outcomes = list(write(client, documents, max_retries=0))
+    assert [(o.document.doc_id, o.kind) for o in outcomes] == [("a", "failed"), ("b", "failed")]
+    assert "ConnectionError" in outcomes[0].error
