@@ -2,6 +2,8 @@
 items; once the stream caught up, verify finds the index equal to the table, item by item."""
 from __future__ import annotations
 
+import json
+
 from ops_helpers import Adopted, Writer, run_cli
 
 ITEMS = 2000
@@ -34,6 +36,15 @@ def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lam
     assert status == 0, err
     assert sampled["equal"] and sampled["sample"] == 0.25 and sampled["seed"] == 3
     assert 0 < sampled["table_items"] < ITEMS and 0 < sampled["index_documents"] < ITEMS
+
+    # settings from Terraform: the module's outputs name the table and the function (whose environment is read)
+    state = tmp_path / "terraform.tfstate"
+    state.write_text(json.dumps({"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "ops-test",
+                                 "outputs": {"table_name": {"value": adopted.name, "type": "string"},
+                                             "function_name": {"value": adopted.name, "type": "string"}},
+                                 "resources": []}))
+    status, from_terraform, err = run_cli("verify", "--from-terraform", str(state))
+    assert status == 0 and from_terraform["table_items"] == summary["table_items"], err
 
     # Drift: a document removed behind the sync's back is reported missing, and verify fails.
     from opensearchpy import OpenSearch
