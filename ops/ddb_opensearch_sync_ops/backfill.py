@@ -125,6 +125,10 @@ def backfill(ctx: Context, options: Options) -> tuple[dict[str, Any], int]:
         **timing(progress, counts["items_read"]),
     }
     if interrupted:
-        summary["resume"] = "run the same command again; finished segments are not read again"
+        summary["next"] = "run the same command again: it resumes, finished segments are not read again"
         return summary, 130
+    if resumed and not todo:
+        summary["next"] = "this checkpoint was already complete; --restart starts a new backfill"
+    elif failures:
+        summary["next"] = "run `repair`: it writes every item the index lacks or holds differently"
     return summary, 0 if not pending and not failures else 1
