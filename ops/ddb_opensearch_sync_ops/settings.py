@@ -76,6 +76,8 @@ def terraform_env(outputs: Mapping[str, Any], region: str | None = None) -> dict
     env = {k: str(v) for k, v in environment.items()}
     if outputs.get("table_name"):
         env["DYNAMODB_TABLE"] = str(outputs["table_name"])
+    elif ":table/" in str(outputs.get("stream_arn") or ""):  # arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL
+        env["DYNAMODB_TABLE"] = str(outputs["stream_arn"]).split(":table/", 1)[1].split("/", 1)[0]
     if outputs.get("failure_destination_arn"):
         env["ONFAILURE_DESTINATION_ARN"] = str(outputs["failure_destination_arn"])
     return env

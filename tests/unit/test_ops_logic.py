@@ -64,6 +64,9 @@ def test_settings_flags_override_environment_and_terraform(tmp_path, monkeypatch
     resolved = settings.resolve({}, env, terraform_dir=str(tmp_path))
     assert (resolved.table, resolved.handler.index) == ("tf-table", "tf-index")
     assert resolved.destinations == ("arn:aws:sqs:us-east-1:1:esm", "arn:aws:sqs:us-east-1:1:poison")
+    # examples/existing-table outputs the stream ARN, not the table name
+    outputs = {"stream_arn": "arn:aws:dynamodb:us-east-1:1:table/orders/stream/2024", "function_environment": {}}
+    assert settings.resolve({}, env, terraform_dir=str(tmp_path)).table == "orders"
 
 
 def test_settings_errors_name_the_setting():
