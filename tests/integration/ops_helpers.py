@@ -67,7 +67,9 @@ class Adopted:
     def deploy(self, failure_queue: bool = False, **env: str) -> None:
         """The function and its event source mapping (what `terraform apply` of the module creates)."""
         role = self.iam.create_role(RoleName=self.name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        variables = {"OPENSEARCH_ENDPOINT": self.stack.opensearch_url, "OPENSEARCH_INDEX": self.index,
+        # where the function reaches the node (differs from the tests' URL only when functions run in containers)
+        endpoint = getattr(self.stack, "function_opensearch_url", self.stack.opensearch_url)
+        variables = {"OPENSEARCH_ENDPOINT": endpoint, "OPENSEARCH_INDEX": self.index,
                      "OPENSEARCH_AUTH": "none", "METRICS_NAMESPACE": "", **env}
         self.lambda_.create_function(FunctionName=self.name, Runtime="python3.12", Role=role, Timeout=60,
                                      Handler="ddb_opensearch_sync.handler.lambda_handler",
