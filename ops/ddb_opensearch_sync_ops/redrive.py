@@ -41,12 +41,15 @@ class Message:
 def sqs_messages(sqs: Any, arn: str, visibility: int) -> Iterator[Message]:
     _, _, _, _, account, name = arn.split(":", 5)
     url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    seen: set[str] = set()
     while True:
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
                                        VisibilityTimeout=visibility).get("Messages", [])
-        if not received:
+        fresh = [m for m in received if m["MessageId"] not in seen]
+        if not fresh:  # empty, or only kept messages whose visibility timeout ran out: one pass is done
             return
-        for message in received:
+        for message in fresh:
+            seen.add(message["MessageId"])
             handle = message["ReceiptHandle"]
             yield Message(message["MessageId"], message["Body"],
                           lambda h=handle: sqs.delete_message(QueueUrl=url, ReceiptHandle=h))
