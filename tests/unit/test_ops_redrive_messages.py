@@ -81,3 +81,18 @@ def test_unusable_messages_say_why(body, reason):
 def test_trimmed_stream_points_to_repair():
     with pytest.raises(Unusable, match="no longer in the stream.*repair"):
         affected_keys(json.dumps(batch_info()), TABLE, Streams(trimmed=True))
+
+
+def test_a_kept_message_that_reappears_is_read_once():
+    from ddb_opensearch_sync_ops.redrive import sqs_messages
+
+    class Queue:
+        """Every receive returns the same kept message (its visibility timeout keeps running out)."""
+
+        def get_queue_url(self, **_):
+            return {"QueueUrl": "q"}
+
+        def receive_message(self, **_):
+            return {"Messages": [{"MessageId": "m1", "ReceiptHandle": "h", "Body": "junk"}]}
+
+    assert [m.ident for m in sqs_messages(Queue(), "arn:aws:sqs:us-east-1:1:q", 1)] == ["m1"]
