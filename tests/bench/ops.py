@@ -157,11 +157,22 @@ def bulk_baseline(url: str, session: Any, moto_url: str, table: str, settings: A
     return sum(body.count(b"\n") // 2 for body in bodies) / seconds
 
 
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set variables for the CLI's boto3 calls; restore the caller's environment afterwards (run.py goes on)."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def run() -> dict[str, Any]:
     count = int(os.environ.get("OPS_BENCH_ITEMS", "100000"))
-    os.environ.update(CREDENTIALS)
-    with services() as (moto_url, url), tempfile.TemporaryDirectory() as scratch:
-        os.environ["AWS_ENDPOINT_URL"] = moto_url
+    with services() as (moto_url, url), tempfile.TemporaryDirectory() as scratch, \
+            environment(**CREDENTIALS, AWS_ENDPOINT_URL=moto_url):
         session = boto3.session.Session(region_name="us-east-1")
         table = f"bench-{uuid.uuid4().hex[:6]}"
         dynamodb = session.client("dynamodb", endpoint_url=moto_url)
