@@ -28,7 +28,7 @@ from .scan import Budget, pages, run_parallel
 
 DROPPED = "_sync_dropped_fields"
 KINDS = ("missing", "extra", "different", "degraded", "unconvertible", "unverifiable")
-FAILING = ("missing", "extra", "different", "unconvertible")
+FAILING = ("missing", "extra", "different", "unconvertible", "unverifiable")  # degraded is explained, not failing
 SAMPLE_SEGMENTS = 1000
 BATCH_GET = 100
 
