@@ -101,6 +101,10 @@ def adopt(session: Any, moto_url: str, table: str) -> None:
     lam.create_event_source_mapping(FunctionName=table, EventSourceArn=stream, StartingPosition="LATEST")
 
 
+def note(line: str) -> None:
+    print(f"bench ops: {line}", file=sys.stderr, flush=True)
+
+
 def cli(*argv: str) -> dict[str, Any]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
@@ -186,13 +190,17 @@ def run() -> dict[str, Any]:
         started = time.perf_counter()
         load(dynamodb, table, count)
         load_seconds = time.perf_counter() - started
+        note(f"loaded {count} items in {load_seconds:.0f} s")
         adopt(session, moto_url, table)
         flags = ["--table", table, "--endpoint", url, "--index", table, "--auth", "none"]
         cli("setup-index", *flags)
         filled = cli("backfill", *flags, "--segments", str(WORKERS), "--workers", str(WORKERS),
                      "--checkpoint", str(Path(scratch) / "cp.json"))
+        note(f"backfill: {filled['items_read']} items, {filled['items_per_second']}/s")
         checked = cli("verify", *flags, "--segments", str(WORKERS), "--workers", str(WORKERS))
+        note(f"verify: {checked['table_items']} items, {checked['items_per_second']}/s, equal={checked['equal']}")
         scan_rate = scan_baseline(session, moto_url, table)
+        note(f"bare Scan: {scan_rate:.0f} items/s")
         baseline = bulk_baseline(url, session, moto_url, table, resolve({"table": table, "endpoint": url, "index": table,
                                                                          "auth": "none"}).handler)
     backfill_rate, verify_rate = filled["items_per_second"], checked["items_per_second"]
