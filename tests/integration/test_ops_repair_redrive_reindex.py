@@ -73,7 +73,7 @@ def test_repair_redrive_and_reindex_while_items_change(stack, lambda_zip, tmp_pa
         adopted.sqs.send_message(QueueUrl=adopted.queue_url, MessageBody=message if isinstance(message, str) else json.dumps(message))
     status, redriven, err = run_cli("redrive", *flags, "--visibility-timeout", "1")
     assert status == 1, err  # the junk message stays
-    assert redriven["messages"] == 3 and redriven["redriven"] == 2 and redriven["still_failing"] == 1
+    assert (redriven["messages"], redriven["redriven"], redriven["still_failing"]) == (3, 2, 1), redriven
     assert redriven["items_repaired"] == 2
     adopted.converge()
 
