@@ -73,8 +73,12 @@ def test_repair_redrive_and_reindex_while_items_change(stack, lambda_zip, tmp_pa
         adopted.sqs.send_message(QueueUrl=adopted.queue_url, MessageBody=message if isinstance(message, str) else json.dumps(message))
     status, redriven, err = run_cli("redrive", *flags, "--visibility-timeout", "1")
     assert status == 1, err  # the junk message stays
-    assert (redriven["messages"], redriven["redriven"], redriven["still_failing"]) == (3, 2, 1), redriven
-    assert redriven["items_repaired"] == 2
+    # The mapping (no retries) may itself have sent a failed batch during the busy steps above: redriven too.
+    assert redriven["still_failing"] == 1 and "not JSON" in redriven["failing_messages"][0]["reason"], redriven
+    assert redriven["redriven"] == redriven["messages"] - 1 >= 2, redriven
+    assert redriven["items_repaired"] >= 2
+    remaining = adopted.sqs.get_queue_attributes(QueueUrl=adopted.queue_url, AttributeNames=["All"])["Attributes"]
+    assert int(remaining["ApproximateNumberOfMessages"]) + int(remaining["ApproximateNumberOfMessagesNotVisible"]) == 1
     adopted.converge()
 
     # reindex: new mappings, writes moved first, backfilled, verified, reads swapped; the old index is kept
