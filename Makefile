@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STACK_DIR := .stack
-export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts
+export PYTHONPATH := $(CURDIR)/lambda:$(CURDIR)/scripts:$(CURDIR)/ops
 # Offline machines install Terraform's AWS provider as a filesystem mirror and say where in TF_PLUGIN_MIRROR.
 TF_INIT_FLAGS := $(if $(TF_PLUGIN_MIRROR),-plugin-dir=$(TF_PLUGIN_MIRROR),)
 export TF_INIT_FLAGS
@@ -19,7 +19,8 @@ export STACK
 # No version check against the internet on every terraform call.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform chaos lint docs mutate tf-tools bench clean
+.PHONY: help venv package up down status demo test test-unit test-integration test-external test-terraform chaos lint docs mutate tf-tools bench clean \
+	ops-setup-index ops-backfill ops-verify ops-repair ops-redrive ops-reindex
 
 help:
 	@echo "make demo     embedded stack up, package, terraform apply examples/local, write items, search them"
@@ -34,6 +35,8 @@ help:
 	@echo "make docs     regenerate the README input/output tables with terraform-docs"
 	@echo "make tf-tools build/locate terraform-docs, tflint and its AWS ruleset at the pinned versions"
 	@echo "make bench    handler throughput, CPU per record, cold start, zip size"
+	@echo "make ops-verify (ops-setup-index, ops-backfill, ops-repair, ops-redrive, ops-reindex)"
+	@echo "              the operators' CLI against the demo's deployment; extra flags in OPS_ARGS=..."
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +95,15 @@ tf-tools:
 
 bench: package
 	$(PY) tests/bench/run.py
+
+# The operators' CLI (ddb-opensearch-sync) against what `make demo` deployed: settings from its Terraform state
+# (the function's environment), AWS calls to the stack's moto.
+OPS_ARGS ?=
+ops-setup-index ops-backfill ops-verify ops-repair ops-redrive ops-reindex: venv
+	@test -f $(STACK_DIR)/env -a -f $(STACK_DIR)/terraform/terraform.tfstate || \
+		{ echo "Nothing deployed on the embedded stack: run make demo first"; exit 2; }
+	set -a && . $(STACK_DIR)/env && set +a && $(PY) -m ddb_opensearch_sync_ops $(@:ops-%=%) \
+		--from-terraform $(STACK_DIR)/terraform/terraform.tfstate $(OPS_ARGS)
 
 clean: down
 	rm -rf dist build $(VENV)

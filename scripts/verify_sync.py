@@ -3,13 +3,14 @@
     python scripts/verify_sync.py --table products --opensearch-url http://127.0.0.1:9200 --index products
 
 Exit status 0 when equal, 1 with a list of missing, extra and different documents otherwise. The demo and the
-integration tests use `compare()` to wait for convergence. Assumes the handler's default field selection.
+integration tests use `compare()` to wait for convergence. Assumes the handler's default field selection and an
+index of at most 10,000 documents; `ddb-opensearch-sync verify` is the streaming, complete comparator.
+Needs lambda/, scripts/ and ops/ on PYTHONPATH (the Makefile sets it).
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import sys
 import urllib.error
@@ -21,6 +22,7 @@ from typing import Any
 from ddb_opensearch_sync.bulk import dumps
 from ddb_opensearch_sync.convert import item as convert_item
 from ddb_opensearch_sync.doc_id import document_id
+from ddb_opensearch_sync_ops.documents import event_style
 
 
 @dataclass
@@ -41,22 +43,6 @@ class Difference:
         for doc_id, (expected, indexed) in list(self.different.items())[:limit]:
             parts.append(f"{doc_id} differs:\n  table: {expected}\n  index: {indexed}")
         return "\n".join(parts) or "index equals table"
-
-
-def event_style(attributes: dict[str, Any]) -> dict[str, Any]:
-    """boto3 decodes binary values to bytes; Lambda events carry them as base64 text. Re-encode them."""
-    def walk(typed: dict[str, Any]) -> dict[str, Any]:
-        (tag, raw), = typed.items()
-        if tag == "B":
-            return {"B": base64.b64encode(bytes(raw)).decode()}
-        if tag == "BS":
-            return {"BS": [base64.b64encode(bytes(b)).decode() for b in raw]}
-        if tag == "M":
-            return {"M": {k: walk(v) for k, v in raw.items()}}
-        if tag == "L":
-            return {"L": [walk(v) for v in raw]}
-        return typed
-    return {name: walk(typed) for name, typed in attributes.items()}
 
 
 def table_documents(dynamodb: Any, table: str) -> dict[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT / "lambda", ROOT / "scripts", ROOT / "tests"):
+for path in (ROOT / "lambda", ROOT / "scripts", ROOT / "tests", ROOT / "ops"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -1,0 +1,1 @@
+"""`ddb-opensearch-sync`: the operators' CLI (setup-index, backfill, verify, repair, redrive, reindex)."""
