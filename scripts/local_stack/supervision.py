@@ -130,14 +130,16 @@ class Supervisor:
             return True
         part.restart_at = None
         part.started_at = time.monotonic()
-        part.restarts += 1
         try:
-            part.process = part.launch()
+            process = part.launch()
         except Exception as exc:  # a launch that fails counts as a quick exit of a process that never ran
+            part.restarts += 1
             self._log(f"{part.name}: restart {part.restarts} failed to launch: {exc}")
             part.quick_exits += 1
             part.restart_at = time.monotonic() + min(FIRST_BACKOFF_S * 2 ** (part.quick_exits - 1), MAX_BACKOFF_S)
             return True
+        # Counted once the new process is in place: whoever sees the count go up must find the new process.
+        part.process, part.restarts = process, part.restarts + 1
         self._log(f"{part.name} restarted (restart {part.restarts}), pid {part.process.pid}")
         return True
 
