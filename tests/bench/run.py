@@ -15,10 +15,12 @@ machine hits every contender alike):
 - zip sizes;
 - the sections tests/bench/e2e.py (embedded stack end to end) and tests/bench/ops.py (backfill/verify rates)
   when those modules exist: each has `run() -> dict` of printable figures.
-Uses OPENSEARCH_URL, or starts a node of its own when that is unset.
+Uses OPENSEARCH_URL, or starts a node of its own when that is unset. `--only throughput,cpu` runs just those
+sections (`--help` lists them); `--batches 100,1000` picks the throughput batch sizes.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import io
@@ -416,42 +418,66 @@ def progress(what: str) -> None:
     print(f"bench: {what}", file=sys.stderr, flush=True)
 
 
-def main() -> int:
+SECTIONS = ("throughput", "hot", "cold", "cpu", "sizes", "optional")
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="make bench: the handler side by side with its peers and the limit")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--batches", default="100,1000", help="batch sizes for the throughput section (default: 100,1000)")
+    args = parser.parse_args(argv)
+    args.only = set(filter(None, args.only.split(",")))
+    unknown = args.only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; allowed: {', '.join(SECTIONS)}")
+    args.batches = [int(b) for b in args.batches.split(",") if b]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        zips = packages(Path(scratch))
-        pyc_zip = next(p for name, p in zips.items() if ".pyc" in name)
-        with node() as url:
-            progress("warming the node up")
-            warm_up(url)
-            for size in (100, 1000):
+        zips = packages(Path(scratch)) if args.only & {"cold", "sizes"} else {}
+        pyc_zip = next((p for name, p in zips.items() if ".pyc" in name), None)
+        with (node() if args.only & {"throughput", "hot", "cold"} else contextlib.nullcontext("")) as url:
+            if "throughput" in args.only:
+                progress("warming the node up")
+                warm_up(url)
+            for size in args.batches if "throughput" in args.only else []:
                 progress(f"throughput at batch {size}")
                 rates = throughput(url, size)
                 for name, values in rates.items():
                     ratio = "time" in name
                     rows.append((f"batch {size}: {name}", spread(values, "{:.2f}x" if ratio else "{:,.0f}"),
                                  "<= 1.25x" if name.startswith("handler / limit") else ("" if ratio else "records/s")))
-            progress("hot keys")
-            hot, reads = hot_keys(url)
-            for name, values in hot.items():
-                ratio, read = "(time)" in name, "per round" in name
-                rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:.2f}" if read else "{:,.0f}"),
-                             "<= 1.3x" if name.startswith("conflicts") else "" if ratio or read else "records/s"))
-            rows.append(("hot keys: reads", reads, ""))
-            progress("cold starts")
-            for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
-                for name, package in zips.items():
-                    rows.append((f"cold start to first result, {name}, auth={auth}",
-                                 spread(cold_start(url, package, auth), "{:.0f} ms"), target if package == pyc_zip else ""))
-                rows.append((f"cold start to first result, opensearch-py peer, auth={auth}",
-                             spread(cold_start(url, None, auth), "{:.0f} ms"), ""))
-        rows.append(("handler CPU per record (OpenSearch excluded)", spread(cpu_per_record(), "{:.1f} us"), ""))
-        for name, path in zips.items():
+            if "hot" in args.only:
+                progress("hot keys")
+                hot, reads = hot_keys(url)
+                for name, values in hot.items():
+                    ratio, read = "(time)" in name, "per round" in name
+                    rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:.2f}" if read else "{:,.0f}"),
+                                 "<= 1.3x" if name.startswith("conflicts") else "" if ratio or read else "records/s"))
+                rows.append(("hot keys: reads", reads, ""))
+            if "cold" in args.only:
+                progress("cold starts")
+                for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
+                    for name, package in zips.items():
+                        rows.append((f"cold start to first result, {name}, auth={auth}",
+                                     spread(cold_start(url, package, auth), "{:.0f} ms"), target if package == pyc_zip else ""))
+                    rows.append((f"cold start to first result, opensearch-py peer, auth={auth}",
+                                 spread(cold_start(url, None, auth), "{:.0f} ms"), ""))
+        if "cpu" in args.only:
+            for size in (100, 1000):
+                rows.append((f"handler CPU per record at batch {size} (OpenSearch excluded)",
+                             spread(cpu_per_record(size, rounds=max(2, 2000 // size)), "{:.1f} us"), ""))
+        for name, path in zips.items() if "sizes" in args.only else []:
             rows.append((f"zip size, {name}", f"{path.stat().st_size / 1024:.0f} KiB", "<= 2048 KiB"))
     print(f"{'metric':78} {'median [min-max]':>32}  target")
     for name, value, target in rows:
         print(f"{name:78} {value:>32}  {target}")
-    for title, figures in optional_sections():
+    for title, figures in optional_sections() if "optional" in args.only else []:
         print(f"\n{title}:")
         for name, value in (figures.items() if isinstance(figures, dict) else [("", figures)]):
             print(f"  {name}  {value}" if name else f"  {value}")
