@@ -61,20 +61,30 @@ class Syncer:
         return {"batchItemFailures": failed}
 
     def _plan(self, changes: list[Change], outcome: dict[int, str], summary: Summary) -> dict[str, Change]:
-        """Version every usable change; return each document's latest change (the only one written)."""
+        """Version every usable change; return each document's latest change (the only one written). Only
+        that change's images are converted: if they cannot be, it is poison and the next latest one is tried."""
         usable = [c for c in changes if not c.error]
         for change, assigned in zip(usable, version.assign((c.second, int(c.sequence)) for c in usable)):
             change.version = assigned
-        latest: dict[str, Change] = {}
+        by_doc: dict[str, list[Change]] = {}
         for change in changes:
             if change.error:
                 outcome[change.position] = "poison"
-                continue
-            summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
-            if change.op == "skip":
+            elif change.op == "skip":
                 outcome[change.position] = "skipped"
-            elif change.doc_id not in latest or int(change.sequence) > int(latest[change.doc_id].sequence):
-                latest[change.doc_id] = change
+            else:
+                by_doc.setdefault(change.doc_id, []).append(change)
+        latest: dict[str, Change] = {}
+        for doc_id, group in by_doc.items():
+            for change in sorted(group, key=lambda c: int(c.sequence), reverse=True):  # stable: first of equals wins
+                records.prepare(self.settings, change)
+                if not change.error:
+                    latest[doc_id] = change
+                    break
+                outcome[change.position] = "poison"
+        for change in changes:
+            if not change.error:
+                summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
         return latest
 
     def _failures(self, changes: list[Change], latest: dict[str, Change], outcome: dict[int, str],
