@@ -208,3 +208,46 @@ def test_an_index_template_is_filled_from_the_latest_change_only():
     assert failures(response) == []
     assert node.seen == [{"delete": {"_index": "t-acme", "_id": "a", "version": 1700000000_000002, "version_type": "external"}},
                          {"index": {"_index": "t-beta", "_id": "b", "version": 1700000000_000003, "version_type": "external"}}]
+
+
+def test_an_unconvertible_latest_change_falls_back_to_an_earlier_change_read_from_the_table():
+    keys_only = record(1, "INSERT", "a")  # no NewImage: the item is read (fetch stub: {"fetched": true})
+    response, node, _ = run([keys_only, record(2, "MODIFY", "a", {"bad": {"Q": "1"}})])
+    assert failures(response) == ["2"] and [a["index"]["_id"] for a in node.seen] == ["a"]
+
+
+def test_large_batches_are_written_in_parts_each_sent_while_the_next_is_converted(monkeypatch):
+    """Part 1's `_bulk` waits (up to a deadline) until a document of part 2 is converted: only overlap lets it see that."""
+    import threading
+
+    from ddb_opensearch_sync import convert
+    second_part = threading.Event()
+    real = convert.item
+
+    def item(image):
+        if int(image["id"]["S"][1:]) >= 50:
+            second_part.set()
+        return real(image)
+
+    monkeypatch.setattr(convert, "item", item)
+
+    class Waiting(Node):
+        def __init__(self, statuses):
+            super().__init__(statuses)
+            self.overlapped: list[bool] = []
+
+        def request(self, method, path, body, headers, timeout):
+            if not self.overlapped:
+                self.overlapped.append(second_part.wait(timeout=30))
+            return super().request(method, path, body, headers, timeout)
+
+    node = Waiting({"d7": 503, "d120": 400, "d199": 503})
+    batch = [record(n, "INSERT", f"d{n}", {"v": {"N": str(n)}}) for n in range(200)]
+    batch += [record(200, "MODIFY", "d3", {"v": {"N": "x"}})]  # unconvertible latest: poison, d3's insert is written
+    syncer = Syncer(load(ENV), transport=node)
+    response = syncer.handle({"Records": batch})
+    assert node.overlapped == [True]
+    assert failures(response) == ["7", "120", "199", "200"]
+    ids = [a["index"]["_id"] for a in node.seen]
+    assert set(ids) == {f"d{n}" for n in range(200)} and len(ids) == 201  # d120 again, degraded
+    assert syncer.sender.stats["requests"] == 5  # 4 parts of 50, then the degraded d120
