@@ -41,7 +41,6 @@ class Syncer:
             aws.get_items if fetch is None else lambda arn, keys_list: [fetch(arn, keys) for keys in keys_list])
         self.send_poison = send_poison
         self.pool: ThreadPoolExecutor | None = None
-        self.parts = PARTS  # 1: no overlap (the bench compares)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Syncer":
@@ -93,7 +92,7 @@ class Syncer:
         `_bulk` is in flight. A latest change whose images cannot be converted is poison; the change before
         it is tried instead (read from DynamoDB after the parts when it has no image)."""
         pending = [c for c in latest.values() if c.position not in outcome]
-        size = max(PART_MIN, -(-len(pending) // self.parts)) if len(pending) >= 2 * PART_MIN else max(1, len(pending))
+        size = max(PART_MIN, -(-len(pending) // PARTS)) if len(pending) >= 2 * PART_MIN else max(1, len(pending))
         in_flight: tuple[list[Change], Future] | None = None
         late: list[Change] = []
         for start in range(0, len(pending), size):

@@ -3,8 +3,7 @@
 One run, side by side, medians with spreads ([min–max] over interleaved rounds, so load from elsewhere on the
 machine hits every contender alike):
 - throughput at batch 100 and 1000 for realistic items (~1 KB, nested maps and lists, old and new images):
-  the handler (and the same without overlapping conversion with the `_bulk` in flight); *the limit* (the exact
-  `_bulk` requests the handler sends, serialized beforehand, posted through
+  the handler; *the limit* (the exact `_bulk` requests the handler sends, serialized beforehand, posted through
   the same HTTP stack to the same node); the typical opensearch-py `helpers.bulk` handler (boto3's
   TypeDeserializer); one request per record. Ratios are per round;
 - hot keys: items changed twice in one second, the changes in different batches (every second change is a
@@ -227,25 +226,20 @@ def throughput(url: str, batch_size: int) -> dict[str, list[float]]:
         {"OPENSEARCH_ENDPOINT": url, "OPENSEARCH_INDEX": "x", "OPENSEARCH_AUTH": "none"}))
     tag = uuid.uuid4().hex[:8]
     ours, limit_index = syncer(url, f"bench-{tag}"), f"bench-limit-{tag}"
-    serial = syncer(url, f"bench-serial-{tag}")
-    serial.parts = 1  # every document in one part: conversion and the node's work one after the other
     typical = typical_opensearch_py_handler(client, f"bench-py-{tag}")
-    rates: dict[str, list[float]] = {"handler": [], "handler without overlap": [], "limit": [],
-                                     "opensearch-py helpers.bulk": [], "one request per record": [],
-                                     "handler / limit (time)": [], "handler without overlap / limit (time)": []}
+    rates: dict[str, list[float]] = {"handler": [], "limit": [], "opensearch-py helpers.bulk": [],
+                                     "one request per record": [], "handler / limit (time)": []}
     per_round = max(1000, 2 * batch_size)
     for r in range(ROUNDS):
         data = batches(records(per_round, seed=batch_size * 100 + r), batch_size)
         requests = handler_requests(url, limit_index, data)  # serialized before the clock starts
         order = [("handler", lambda: run_handler(ours, data)), ("limit", lambda: post_all(transport, requests)),
-                 ("handler without overlap", lambda: run_handler(serial, data)),
                  ("opensearch-py helpers.bulk", lambda: [typical(b) for b in data])]
         random.Random(r).shuffle(order)
         seconds = {name: timed(action) for name, action in order}
         for name, took in seconds.items():
             rates[name].append(per_round / took)
         rates["handler / limit (time)"].append(seconds["handler"] / seconds["limit"])
-        rates["handler without overlap / limit (time)"].append(seconds["handler without overlap"] / seconds["limit"])
         sample = data[0][:200]  # the slow path needs fewer records for a stable rate
         rates["one request per record"].append(len(sample) / timed(
             lambda: one_request_per_record(pool, url, f"bench-guide-{tag}", sample)))
