@@ -113,8 +113,6 @@ def parse(settings: Settings, record: dict[str, Any], position: int, sequence: s
 
 def prepare(settings: Settings, change: Change) -> None:
     """Convert the change's image into its document and target index (Change.error when it cannot be)."""
-    if change.index:
-        return  # already resolved from the item read from DynamoDB
     try:
         if change.op == "index":
             item = convert.item(change.image)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
@@ -23,9 +22,6 @@ from .transport import Transport
 OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
 MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)
 DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
-# Overlap: with at least 2 × PART_MIN changes to write, they go in up to PARTS `_bulk` requests, each sent by a
-# worker thread while the next part is converted (the node and the handler then work at the same time).
-PARTS, PART_MIN = 4, 50
 
 
 class Syncer:
@@ -40,7 +36,6 @@ class Syncer:
         self.fetch_many: Callable[[str, list[dict[str, Any]]], list[dict[str, Any] | None]] = (
             aws.get_items if fetch is None else lambda arn, keys_list: [fetch(arn, keys) for keys in keys_list])
         self.send_poison = send_poison
-        self.pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Syncer":
@@ -54,10 +49,9 @@ class Syncer:
         raw = event["Records"]
         changes = [records.parse(self.settings, raw[i], i, s) for i, s in enumerate(sequences)]
         outcome: dict[int, str] = {}
-        candidates = self._plan(changes, outcome, summary)
-        latest = {doc_id: group[0] for doc_id, group in candidates.items()}
+        latest = self._plan(changes, outcome, summary)
         self._fetch([(c, c.version) for c in latest.values() if c.op == "fetch"], outcome, summary)
-        self._write_latest(latest, candidates, outcome, summary, remaining)
+        self._write([c for c in latest.values() if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
         for change in changes:
             result = outcome.get(change.position)
             if result == "poison" or (result == "written" and change.full is not None):
@@ -66,9 +60,9 @@ class Syncer:
         summary.emit(len(changes), len(failed), self.sender.stats)
         return {"batchItemFailures": failed}
 
-    def _plan(self, changes: list[Change], outcome: dict[int, str], summary: Summary) -> dict[str, list[Change]]:
-        """Version every usable change; return each document's changes, latest first (only the latest one whose
-        images can be converted is written)."""
+    def _plan(self, changes: list[Change], outcome: dict[int, str], summary: Summary) -> dict[str, Change]:
+        """Version every usable change; return each document's latest change (the only one written). Only
+        that change's images are converted: if they cannot be, it is poison and the next latest one is tried."""
         usable = [c for c in changes if not c.error]
         for change, assigned in zip(usable, version.assign((c.second, int(c.sequence)) for c in usable)):
             change.version = assigned
@@ -80,51 +74,18 @@ class Syncer:
                 outcome[change.position] = "skipped"
             else:
                 by_doc.setdefault(change.doc_id, []).append(change)
+        latest: dict[str, Change] = {}
+        for doc_id, group in by_doc.items():
+            for change in sorted(group, key=lambda c: int(c.sequence), reverse=True):  # stable: first of equals wins
+                records.prepare(self.settings, change)
+                if not change.error:
+                    latest[doc_id] = change
+                    break
+                outcome[change.position] = "poison"
         for change in changes:
             if not change.error:
                 summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
-        return {doc_id: sorted(group, key=lambda c: int(c.sequence), reverse=True)  # stable: first of equals wins
-                for doc_id, group in by_doc.items()}
-
-    def _write_latest(self, latest: dict[str, Change], candidates: dict[str, list[Change]], outcome: dict[int, str],
-                      summary: Summary, remaining: Callable[[], int]) -> None:
-        """Convert and write each document's latest change, in parts: part N+1 is converted while part N's
-        `_bulk` is in flight. A latest change whose images cannot be converted is poison; the change before
-        it is tried instead (read from DynamoDB after the parts when it has no image)."""
-        pending = [c for c in latest.values() if c.position not in outcome]
-        size = max(PART_MIN, -(-len(pending) // PARTS)) if len(pending) >= 2 * PART_MIN else max(1, len(pending))
-        in_flight: tuple[list[Change], Future] | None = None
-        late: list[Change] = []
-        for start in range(0, len(pending), size):
-            part = []
-            for change in pending[start:start + size]:
-                for candidate in candidates[change.doc_id][candidates[change.doc_id].index(change):]:
-                    latest[change.doc_id] = candidate
-                    if candidate.op == "fetch":
-                        late.append(candidate)
-                        break
-                    records.prepare(self.settings, candidate)
-                    if not candidate.error:
-                        part.append(candidate)
-                        break
-                    outcome[candidate.position] = "poison"
-            if in_flight:
-                self._record(in_flight[0], in_flight[1].result(), outcome, summary, remaining, retry_ties=True)
-            in_flight = None
-            if size == len(pending):  # one part: nothing to overlap with
-                self._write(part, outcome, summary, remaining, retry_ties=True)
-            elif part:
-                in_flight = (part, self._worker().submit(self.sender.send, actions(part), remaining))
-        if in_flight:
-            self._record(in_flight[0], in_flight[1].result(), outcome, summary, remaining, retry_ties=True)
-        self._fetch([(c, c.version) for c in late], outcome, summary)
-        self._write([c for c in late if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
-
-    def _worker(self) -> ThreadPoolExecutor:
-        """One thread sends while the handler converts; one request at a time, so one connection and ordered stats."""
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk")
-        return self.pool
+        return latest
 
     def _failures(self, changes: list[Change], latest: dict[str, Change], outcome: dict[int, str],
                   summary: Summary) -> list[dict[str, str]]:
@@ -164,15 +125,10 @@ class Syncer:
 
     def _write(self, changes: list[Change], outcome: dict[int, str], summary: Summary,
                remaining: Callable[[], int], retry_ties: bool) -> None:
-        results = self.sender.send(actions(changes), remaining) if changes else []
-        self._record(changes, results, outcome, summary, remaining, retry_ties)
-
-    def _record(self, changes: list[Change], results: list[Result], outcome: dict[int, str], summary: Summary,
-                remaining: Callable[[], int], retry_ties: bool) -> None:
-        """Map item results to outcomes; write rejected documents again degraded, and settle same-second ties."""
+        actions = [Action(c.op, c.index, c.doc_id, c.version, c.source) for c in changes]
         ties: list[tuple[Change, int]] = []
         rejected: list[Change] = []
-        for change, result in zip(changes, results):
+        for change, result in zip(changes, self.sender.send(actions, remaining) if actions else []):
             kind = classify(change, result)
             if kind == "tie" and retry_ties:
                 ties.append((change, version.stored_version(result.error) or change.version))
@@ -227,10 +183,6 @@ class Syncer:
             return kept
         summary.poison_record(record, report, sent)
         return sent
-
-
-def actions(changes: list[Change]) -> list[Action]:
-    return [Action(c.op, c.index, c.doc_id, c.version, c.source) for c in changes]
 
 
 def degrade_further(change: Change, result: Result) -> bool:
