@@ -208,3 +208,9 @@ def test_an_index_template_is_filled_from_the_latest_change_only():
     assert failures(response) == []
     assert node.seen == [{"delete": {"_index": "t-acme", "_id": "a", "version": 1700000000_000002, "version_type": "external"}},
                          {"index": {"_index": "t-beta", "_id": "b", "version": 1700000000_000003, "version_type": "external"}}]
+
+
+def test_an_unconvertible_latest_change_falls_back_to_an_earlier_change_read_from_the_table():
+    keys_only = record(1, "INSERT", "a")  # no NewImage: the item is read (fetch stub: {"fetched": true})
+    response, node, _ = run([keys_only, record(2, "MODIFY", "a", {"bad": {"Q": "1"}})])
+    assert failures(response) == ["2"] and [a["index"]["_id"] for a in node.seen] == ["a"]
