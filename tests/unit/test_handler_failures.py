@@ -214,3 +214,25 @@ def test_an_unconvertible_latest_change_falls_back_to_an_earlier_change_read_fro
     keys_only = record(1, "INSERT", "a")  # no NewImage: the item is read (fetch stub: {"fetched": true})
     response, node, _ = run([keys_only, record(2, "MODIFY", "a", {"bad": {"Q": "1"}})])
     assert failures(response) == ["2"] and [a["index"]["_id"] for a in node.seen] == ["a"]
+
+
+def test_the_garbage_collector_is_paused_during_an_invocation_and_restored_after():
+    import gc
+
+    class Watching(Node):
+        collecting: list[bool] = []
+
+        def request(self, method, path, body, headers, timeout):
+            self.collecting.append(gc.isenabled())
+            return super().request(method, path, body, headers, timeout)
+
+    node = Watching()
+    assert gc.isenabled()
+    Syncer(load(ENV), transport=node).handle({"Records": [record(1, "INSERT", "a", {})]})
+    assert node.collecting == [False] and gc.isenabled()
+    gc.disable()
+    try:  # an embedding that runs without the collector keeps it off
+        Syncer(load(ENV), transport=node).handle({"Records": [record(2, "INSERT", "a", {})]})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
