@@ -35,6 +35,7 @@ class Change:
     full: dict[str, Any] | None = None
     dropped: list[tuple] = field(default_factory=list)
     step: int = 0
+    image: Any = None  # DynamoDB JSON that `prepare` converts: NewImage, or what names a delete's index template
 
     @property
     def key_names(self) -> set[str]:
@@ -83,7 +84,8 @@ def index_name(settings: Settings, attributes: dict[str, Any]) -> str:
 
 
 def parse(settings: Settings, record: dict[str, Any], position: int, sequence: str) -> Change:
-    """One record → Change; problems with the record's content land in Change.error, never raise."""
+    """One record → Change with what is cheap to read (event, keys → document id, second, operation); the
+    images are converted by `prepare`, only for the change that is written. Problems land in Change.error."""
     change = Change(position, sequence)
     try:
         stream = record["dynamodb"]
@@ -98,17 +100,27 @@ def parse(settings: Settings, record: dict[str, Any], position: int, sequence: s
             identity = record.get("userIdentity") or {}
             change.ttl = identity.get("type") == "Service" and identity.get("principalId") == TTL_PRINCIPAL
             change.op = "skip" if change.ttl and settings.ttl_deletes == "keep" else "delete"
-            if change.op == "delete":  # the old image only matters to an index template
-                known = convert.item(stream.get("OldImage") or change.keys) if settings.index_fields else {}
-                change.index = index_name(settings, known)
+            if change.op == "delete" and settings.index_fields:  # the old image only matters to an index template
+                change.image = stream.get("OldImage") or change.keys
         elif "NewImage" in stream:
-            item = convert.item(stream["NewImage"])
-            change.op, change.index, change.source = "index", index_name(settings, item), shape(settings, item)
+            change.op, change.image = "index", stream["NewImage"]
         else:
             change.op = "fetch"  # KEYS_ONLY / OLD_IMAGE views: read the current item
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         change.error = f"{type(exc).__name__}: {exc}"[:1000]
     return change
+
+
+def prepare(settings: Settings, change: Change) -> None:
+    """Convert the change's image into its document and target index (Change.error when it cannot be)."""
+    try:
+        if change.op == "index":
+            item = convert.item(change.image)
+            change.index, change.source = index_name(settings, item), shape(settings, item)
+        elif change.op == "delete":
+            change.index = index_name(settings, convert.item(change.image) if change.image is not None else {})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        change.error = f"{type(exc).__name__}: {exc}"[:1000]
 
 
 def resolve(settings: Settings, change: Change, item: dict[str, Any] | None) -> None:

@@ -15,10 +15,12 @@ machine hits every contender alike):
 - zip sizes;
 - the sections tests/bench/e2e.py (embedded stack end to end) and tests/bench/ops.py (backfill/verify rates)
   when those modules exist: each has `run() -> dict` of printable figures.
-Uses OPENSEARCH_URL, or starts a node of its own when that is unset.
+Uses OPENSEARCH_URL, or starts a node of its own when that is unset. `--only throughput,cpu` runs just those
+sections (`--help` lists them); `--batches 100,1000` picks the throughput batch sizes.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import importlib
 import io
@@ -352,7 +354,7 @@ print((time.perf_counter() - started) * 1000)
 """
 
 
-def cold_start(url: str, package: Path | None, auth: str, runs: int = 7) -> list[float]:
+def cold_start(url: str, package: Path | None, auth: str, runs: int = 7, python: str = sys.executable) -> list[float]:
     """ms from a fresh interpreter to the first result: import, settings, first _bulk answered. -B keeps the
     sources-only package from caching bytecode between runs (Lambda's /var/task is read-only)."""
     env = {"PATH": os.environ.get("PATH", ""), "OPENSEARCH_ENDPOINT": url, "OPENSEARCH_INDEX": "bench-cold",
@@ -366,7 +368,7 @@ def cold_start(url: str, package: Path | None, auth: str, runs: int = 7) -> list
         for run in range(runs + 1):  # the first run creates the index: not timed
             record = json.dumps(records(1, seed=random.randrange(10**9))[0])
             if package is not None:
-                command = [sys.executable, "-I", "-B", "-c", COLD_HANDLER, scratch, record]
+                command = [python, "-I", "-B", "-c", COLD_HANDLER, scratch, record]
             else:  # the peer runs from the dev virtualenv, where opensearch-py and boto3 are installed
                 command = [sys.executable, "-B", "-c", COLD_PEER, url, auth, record]
             done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -388,17 +390,19 @@ def node() -> Iterator[str]:
         yield url
 
 
-def packages(scratch: Path) -> dict[str, Path]:
-    """The default package (sources only unless the running interpreter is the target version) and one built
-    for this interpreter (with compiled .pyc), for the cold-start and size figures."""
-    from package_lambda import build
+def packages(scratch: Path) -> dict[str, tuple[Path, str]]:
+    """name → (zip, interpreter that runs it): the default package (compiled for the target runtime, run by that
+    version when one is found) and one built for this interpreter, for the cold-start and size figures."""
+    from package_lambda import build, find_python
 
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     default = ROOT / "dist" / "lambda.zip"
     if not default.exists():
         build(default)
+    target = find_python("3.12")
     with contextlib.redirect_stderr(io.StringIO()):
-        return {"default (dist/lambda.zip)": default, f"python {running}, .pyc": build(scratch / "pyc.zip", running)}
+        return {f"default (dist/lambda.zip) on python {'3.12' if target else running}": (default, target[0] if target else sys.executable),
+                f"python {running}, .pyc": (build(scratch / "pyc.zip", running), sys.executable)}
 
 
 def optional_sections() -> list[tuple[str, dict[str, Any] | str]]:
@@ -416,42 +420,66 @@ def progress(what: str) -> None:
     print(f"bench: {what}", file=sys.stderr, flush=True)
 
 
-def main() -> int:
+SECTIONS = ("throughput", "hot", "cold", "cpu", "sizes", "optional")
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="make bench: the handler side by side with its peers and the limit")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--batches", default="100,1000", help="batch sizes for the throughput section (default: 100,1000)")
+    args = parser.parse_args(argv)
+    args.only = set(filter(None, args.only.split(",")))
+    unknown = args.only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; allowed: {', '.join(SECTIONS)}")
+    args.batches = [int(b) for b in args.batches.split(",") if b]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        zips = packages(Path(scratch))
-        pyc_zip = next(p for name, p in zips.items() if ".pyc" in name)
-        with node() as url:
-            progress("warming the node up")
-            warm_up(url)
-            for size in (100, 1000):
+        zips = packages(Path(scratch)) if args.only & {"cold", "sizes"} else {}
+
+        with (node() if args.only & {"throughput", "hot", "cold"} else contextlib.nullcontext("")) as url:
+            if "throughput" in args.only:
+                progress("warming the node up")
+                warm_up(url)
+            for size in args.batches if "throughput" in args.only else []:
                 progress(f"throughput at batch {size}")
                 rates = throughput(url, size)
                 for name, values in rates.items():
                     ratio = "time" in name
                     rows.append((f"batch {size}: {name}", spread(values, "{:.2f}x" if ratio else "{:,.0f}"),
                                  "<= 1.25x" if name.startswith("handler / limit") else ("" if ratio else "records/s")))
-            progress("hot keys")
-            hot, reads = hot_keys(url)
-            for name, values in hot.items():
-                ratio, read = "(time)" in name, "per round" in name
-                rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:.2f}" if read else "{:,.0f}"),
-                             "<= 1.3x" if name.startswith("conflicts") else "" if ratio or read else "records/s"))
-            rows.append(("hot keys: reads", reads, ""))
-            progress("cold starts")
-            for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
-                for name, package in zips.items():
-                    rows.append((f"cold start to first result, {name}, auth={auth}",
-                                 spread(cold_start(url, package, auth), "{:.0f} ms"), target if package == pyc_zip else ""))
-                rows.append((f"cold start to first result, opensearch-py peer, auth={auth}",
-                             spread(cold_start(url, None, auth), "{:.0f} ms"), ""))
-        rows.append(("handler CPU per record (OpenSearch excluded)", spread(cpu_per_record(), "{:.1f} us"), ""))
-        for name, path in zips.items():
+            if "hot" in args.only:
+                progress("hot keys")
+                hot, reads = hot_keys(url)
+                for name, values in hot.items():
+                    ratio, read = "(time)" in name, "per round" in name
+                    rows.append((f"hot keys: {name}", spread(values, "{:.2f}x" if ratio else "{:.2f}" if read else "{:,.0f}"),
+                                 "<= 1.3x" if name.startswith("conflicts") else "" if ratio or read else "records/s"))
+                rows.append(("hot keys: reads", reads, ""))
+            if "cold" in args.only:
+                progress("cold starts")
+                for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
+                    for name, (package, python) in zips.items():
+                        rows.append((f"cold start to first result, {name}, auth={auth}",
+                                     spread(cold_start(url, package, auth, python=python), "{:.0f} ms"), target))
+                    rows.append((f"cold start to first result, opensearch-py peer, auth={auth}",
+                                 spread(cold_start(url, None, auth), "{:.0f} ms"), ""))
+        if "cpu" in args.only:
+            for size in (100, 1000):
+                rows.append((f"handler CPU per record at batch {size} (OpenSearch excluded)",
+                             spread(cpu_per_record(size, rounds=max(2, 2000 // size)), "{:.1f} us"), ""))
+        for name, (path, _) in zips.items() if "sizes" in args.only else []:
             rows.append((f"zip size, {name}", f"{path.stat().st_size / 1024:.0f} KiB", "<= 2048 KiB"))
     print(f"{'metric':78} {'median [min-max]':>32}  target")
     for name, value, target in rows:
         print(f"{name:78} {value:>32}  {target}")
-    for title, figures in optional_sections():
+    for title, figures in optional_sections() if "optional" in args.only else []:
         print(f"\n{title}:")
         for name, value in (figures.items() if isinstance(figures, dict) else [("", figures)]):
             print(f"  {name}  {value}" if name else f"  {value}")

@@ -177,3 +177,62 @@ def test_retries_fit_in_the_invocation_time_the_context_reports(remaining_ms, re
     syncer = Syncer(load({**ENV, "MAX_RETRIES": "3", "OPENSEARCH_TIMEOUT_SECONDS": "0.2"}), transport=node)
     assert failures(syncer.handle({"Records": [record(1, "INSERT", "a", {})]}, Context(remaining_ms))) == ["1"]
     assert len(node.seen) == requests
+
+
+def test_only_the_latest_change_per_document_is_converted(monkeypatch):
+    """Superseded images are never converted: an unreadable one shares the latest change's outcome."""
+    from ddb_opensearch_sync import convert
+    converted = []
+    real = convert.item
+    monkeypatch.setattr(convert, "item", lambda image: converted.append(image.get("v")) or real(image))
+    response, node, sent = run([record(1, "INSERT", "a", {"v": {"N": "1"}, "bad": {"Q": "1"}}),
+                                record(2, "MODIFY", "a", {"v": {"N": "2"}}), record(3, "INSERT", "b", {"v": {"N": "3"}})],
+                               statuses={"b": 503})
+    assert converted == [{"N": "2"}, {"N": "3"}]
+    assert failures(response) == ["3"] and sent == [] and [a["index"]["_id"] for a in node.seen] == ["a", "b"]
+
+
+def test_an_unconvertible_latest_change_is_poison_and_the_one_before_it_is_written():
+    response, node, sent = run([record(1, "INSERT", "a", {"v": {"N": "1"}}), record(2, "MODIFY", "a", {"v": {"N": "2"}}),
+                                record(3, "MODIFY", "a", {"bad": {"Q": "1"}})])
+    assert failures(response) == ["3"] and sent == []
+    assert [(a["index"]["_id"], a["index"]["version"]) for a in node.seen] == [("a", 1700000000_000001)]
+
+
+def test_an_index_template_is_filled_from_the_latest_change_only():
+    old = {"tenant": {"S": "Old"}}
+    remove = record(3, "REMOVE", "a")
+    remove["dynamodb"]["OldImage"] = {"id": {"S": "a"}, "tenant": {"S": "Acme"}}
+    response, node, _ = run([record(1, "INSERT", "a", {"tenant": {"N": "1.5"}}), record(2, "MODIFY", "a", old), remove,
+                             record(4, "INSERT", "b", {"tenant": {"S": "Beta"}})], OPENSEARCH_INDEX="t-{tenant}")
+    assert failures(response) == []
+    assert node.seen == [{"delete": {"_index": "t-acme", "_id": "a", "version": 1700000000_000002, "version_type": "external"}},
+                         {"index": {"_index": "t-beta", "_id": "b", "version": 1700000000_000003, "version_type": "external"}}]
+
+
+def test_an_unconvertible_latest_change_falls_back_to_an_earlier_change_read_from_the_table():
+    keys_only = record(1, "INSERT", "a")  # no NewImage: the item is read (fetch stub: {"fetched": true})
+    response, node, _ = run([keys_only, record(2, "MODIFY", "a", {"bad": {"Q": "1"}})])
+    assert failures(response) == ["2"] and [a["index"]["_id"] for a in node.seen] == ["a"]
+
+
+def test_the_garbage_collector_is_paused_during_an_invocation_and_restored_after():
+    import gc
+
+    class Watching(Node):
+        collecting: list[bool] = []
+
+        def request(self, method, path, body, headers, timeout):
+            self.collecting.append(gc.isenabled())
+            return super().request(method, path, body, headers, timeout)
+
+    node = Watching()
+    assert gc.isenabled()
+    Syncer(load(ENV), transport=node).handle({"Records": [record(1, "INSERT", "a", {})]})
+    assert node.collecting == [False] and gc.isenabled()
+    gc.disable()
+    try:  # an embedding that runs without the collector keeps it off
+        Syncer(load(ENV), transport=node).handle({"Records": [record(2, "INSERT", "a", {})]})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

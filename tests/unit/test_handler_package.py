@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from package_lambda import build
+from package_lambda import build, find_python
 
 FORBIDDEN = ("boto3", "botocore", "s3transfer", "grpc", "protobuf", "google")
 
@@ -35,7 +35,9 @@ def test_entries_are_sorted_with_fixed_time_and_permissions_and_nothing_unwanted
     assert "ddb_opensearch_sync/handler.py" in names and {n.split("/")[0] for n in names} == {"ddb_opensearch_sync"}
     tops = {n.split("/")[0].split("-")[0].lower() for n in names}
     assert not tops & set(FORBIDDEN)
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]  # the default target is not this interpreter
+    target = find_python("3.12")  # the default target: its bytecode, and no other, when such an interpreter exists
+    assert {n.rsplit(".", 2)[-2] for n in names if "__pycache__" in n or n.endswith(".pyc")} == (
+        {target[1]} if target else set())
     assert builds[0].stat().st_size <= 2 * 1024 * 1024
 
 
@@ -94,8 +96,43 @@ def test_the_bytecode_is_what_runs_without_checking_the_read_only_sources(compil
     assert done.returncode == 0, done.stderr
 
 
-def test_another_target_version_gets_sources_only_and_says_so(tmp_path, capsys):
+def test_without_an_interpreter_of_the_target_version_the_package_has_sources_only_and_says_so(tmp_path, capsys,
+                                                                                                 monkeypatch):
     other = "3.12" if RUNNING != "3.12" else "3.13"
+    monkeypatch.setenv("PATH", str(tmp_path))  # no python3.X on PATH
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))  # no pyenv installations
     with zipfile.ZipFile(build(tmp_path / "other.zip", python_version=other)) as archive:
         assert not [n for n in archive.namelist() if n.endswith(".pyc")]
     assert f"sources only, no .pyc: compiling for Python {other} needs that interpreter" in capsys.readouterr().err
+
+
+def test_an_explicit_interpreter_of_another_version_is_refused_with_what_is_needed(tmp_path):
+    with pytest.raises(ValueError, match=f"is Python {RUNNING}; it must be Python 3.99"):
+        build(tmp_path / "x.zip", python_version="3.99", python=sys.executable)
+
+
+TARGET = find_python("3.12")
+
+
+@pytest.mark.skipif(TARGET is None or RUNNING == "3.12", reason="needs a Python 3.12 other than the running interpreter "
+                    "(python3.12 on PATH or under pyenv) to compile for the default target in a subprocess")
+def test_the_default_target_is_compiled_by_a_found_interpreter_and_other_versions_run_the_sources(builds, tmp_path):
+    """The zip carries cpython-312 bytecode that 3.12 runs without the sources (unchecked hashes), while the
+    running 3.11 (the embedded stack's runner) ignores it and imports the sources."""
+    with zipfile.ZipFile(builds[0]) as archive:
+        archive.extractall(tmp_path)
+        names = set(archive.namelist())
+    assert "ddb_opensearch_sync/__pycache__/sync.cpython-312.pyc" in names
+    env = {"PATH": os.environ.get("PATH", ""), "OPENSEARCH_ENDPOINT": "http://127.0.0.1:9", "OPENSEARCH_INDEX": "products",
+           "OPENSEARCH_AUTH": "none"}
+    code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import ddb_opensearch_sync.sync as s; "
+            "print(s.__spec__.cached, s.__spec__.loader.get_code('ddb_opensearch_sync.sync').co_filename)")
+    running = subprocess.run([sys.executable, "-I", "-B", "-c", code], env=env, capture_output=True, text=True)
+    assert running.returncode == 0, running.stderr
+    assert ".cpython-312.pyc" not in running.stdout  # the 3.11 runner compiles the source in memory (-B: writes nothing)
+    with (tmp_path / "ddb_opensearch_sync" / "sync.py").open("a") as source:
+        source.write("\nraise ImportError('the source ran')\n")
+    target = subprocess.run([TARGET[0], "-I", "-B", "-c", code], env=env, capture_output=True, text=True)
+    assert target.returncode == 0, target.stderr  # 3.12 never runs the (now failing) source: the bytecode runs
+    broken = subprocess.run([sys.executable, "-I", "-B", "-c", code], env=env, capture_output=True, text=True)
+    assert "the source ran" in broken.stderr  # while 3.11 does run it: proof it used the source before
