@@ -236,7 +236,7 @@ variable "handler_settings" {
 # ---------------------------------------------------------------------------------------------------
 
 variable "package_path" {
-  description = "Path of a deployment zip built beforehand (`make package` writes dist/lambda.zip). Default null: unless package_s3 is set, the package is built at apply time by scripts/package_lambda.py (needs package_build_python with pip and access to the Python package index) and rebuilt only when its sources change."
+  description = "Path of a deployment zip built beforehand (`make package` writes dist/lambda.zip). Default null: unless package_s3 is set, the package is built at apply time by scripts/package_lambda.py (needs package_build_python; the handler has no third-party dependency, so nothing is downloaded) and rebuilt only when its sources change."
   type        = string
   default     = null
 
@@ -247,7 +247,7 @@ variable "package_path" {
 }
 
 variable "package_build_python" {
-  description = "Python (3.11+, with pip) that builds the package at apply time when neither package_path nor package_s3 is set. Default \"python3\"."
+  description = "Python (3.11+) that builds the package at apply time when neither package_path nor package_s3 is set. Default \"python3\"."
   type        = string
   default     = "python3"
 }

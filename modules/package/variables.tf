@@ -38,7 +38,7 @@ variable "output_dir" {
 }
 
 variable "python" {
-  description = "Python 3.11+ interpreter with pip to run the build (it downloads the handler's dependencies for the Lambda platform). Default \"python3\"."
+  description = "Python 3.11+ interpreter to run the build (pip only if lambda/requirements.txt ever lists a dependency: today it lists none). Default \"python3\"."
   type        = string
   default     = "python3"
 }
