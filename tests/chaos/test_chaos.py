@@ -163,8 +163,11 @@ def test_nothing_lost_nothing_blocked(chaos_stack, lambda_zip, seed, outage_s):
         "write_kinds": dict(writers.counts), "write_errors": writers.errors[:10], "stream_records": len(records),
         "faults": [{**f, "seconds": round(f["to"] - f["from"], 1)} for f in faults.log],
         "restarts": {name: part["restarts"] for name, part in stack.status()["parts"].items()},
-        "missing": check.missing if check else "not checked", "extra": check.extra if check else "not checked",
-        "stale": check.stale if check else "not checked", "dropped_fields": check.dropped if check else {},
+        # An IndexCheck is falsy when the index equals the table, so "was it checked" is `is not None`.
+        "missing": check.missing if check is not None else "not checked",
+        "extra": check.extra if check is not None else "not checked",
+        "stale": check.stale if check is not None else "not checked",
+        "dropped_fields": check.dropped if check is not None else {},
         "checkpoints_behind": behind, "checkpoint_went_back": monitor.backwards,
         "never_delivered": [vars(r) for r in never_delivered[:20]], "never_delivered_count": len(never_delivered),
         "stream_problems": stream_problems[:20], "stream_problem_count": len(stream_problems),
