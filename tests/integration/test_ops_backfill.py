@@ -3,6 +3,7 @@ items; once the stream caught up, verify finds the index equal to the table, ite
 from __future__ import annotations
 
 import json
+import time
 
 from ops_helpers import Adopted, Writer, run_cli
 
@@ -20,13 +21,19 @@ def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lam
     writer = Writer(adopted)
     writer.start()
     try:
+        deadline = time.monotonic() + 60
+        while writer.writes < 20:  # the stream is busy before the scan starts, not only during it
+            assert time.monotonic() < deadline and writer.is_alive(), "the writer made no progress"
+            time.sleep(0.05)
+        before = writer.writes
         status, filled, err = run_cli("backfill", *adopted.flags(), "--segments", "4", "--checkpoint",
                                       str(tmp_path / "cp.json"))
     finally:
         writes = writer.stop()
     assert status == 0, f"{filled}\n{err}"
     assert filled["status"] == "complete" and filled["failed"] == 0 and filled["segments_done"] == 4
-    assert filled["items_read"] >= ITEMS - 20 and writes > 50
+    # Items changed, deleted and re-created while the scan ran (how many depends on the machine's speed).
+    assert filled["items_read"] >= ITEMS - 20 and writes > before
     summary = adopted.converge()
     assert summary["table_items"] == summary["index_documents"] == summary["matching"] > ITEMS - 20
 

@@ -25,11 +25,11 @@ def test_a_test_needing_a_behaviour_the_stack_lacks_is_skipped_with_the_reason()
     """Collection-time skips: neither LocalStack nor a stack is needed to see them."""
     result = run_pytest(
         "localstack", "tests/integration/test_runner_scenarios.py::test_parallelization_keeps_order_per_item",
-        "tests/integration/test_local_stack.py::test_up_writes_env_refuses_a_twin_and_down_leaves_nothing_running")
+        "tests/integration/test_local_stack.py::test_up_status_down_survive_a_killed_runner_and_leave_nothing_running")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 skipped" in result.stdout
     assert "STACK=localstack lacks parallelization: ParallelizationFactor > 1 is not supported" in result.stdout
-    assert "STACK=localstack: tests the embedded stack's own `make up` / `make down`; runs on STACK=embedded" \
+    assert "STACK=localstack: tests the embedded stack's own `make up` / `make status` / `make down`; runs on STACK=embedded" \
         in result.stdout
 
 

@@ -32,6 +32,7 @@ def handler_source(env: dict, item: dict) -> tuple[str, str, str]:
               "dynamodb": {"Keys": {"pk": stream_image["pk"], "sk": stream_image["sk"]}, "NewImage": stream_image,
                            "SequenceNumber": "100", "ApproximateCreationDateTime": 1700000000}}
     change = records.parse(settings(**env), record, 0, "100")
+    records.prepare(settings(**env), change)  # the handler converts only the change it writes
     assert not change.error
     line = encode(Action("index", change.index, change.doc_id, 1, change.source)).decode().split("\n")[1]
     return change.index, change.doc_id, line
