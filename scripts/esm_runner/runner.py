@@ -198,7 +198,8 @@ class Runner:
             return LambdaApiInvoker(self._clients("lambda"))
         return ZipInvoker(self._clients("lambda"), self._packages, self._cache_dir, endpoint_url=self._endpoint_url,
                           region=self._region, log=self.log,
-                          base_env={**self._env, **self._clients.credentials_env()})
+                          base_env={**self._env, **self._clients.credentials_env()},
+                          config_ttl=self._refresh_interval)
 
     def _watch(self) -> None:
         while not self._stop.is_set():

@@ -3,14 +3,20 @@
 For each moto variant ("moto": moto's own GetRecords serializer and write path; "patched": the stack's speed
 patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to both) it starts the embedded stack
 in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
-creates a table and a mapping to the packaged function (dist/lambda.zip), writes N ~1 KB items with several writer
-threads (BatchWriteItem) and polls OpenSearch (no forced refresh) until every item is searchable: records/s end to
-end, moto's CPU per stream record and the runner's (with its handler workers); then writes single items at a paced
-rate below capacity: write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one
-1,000-record GetRecords, and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
+creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
+warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch's
+`_count` (no forced refresh) until every item is searchable: records/s end to end, and the CPU per record of moto,
+of the runner with its handler workers and of the OpenSearch node (when the bench started it). Every 25th item is
+also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
+write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords,
+and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
+
+The writes are serialized before the clock starts and posted as the DynamoDB JSON protocol over one keep-alive
+connection per writer (moto does not check signatures): a boto3 writer spends ~0.6 ms of CPU per item on its own
+validation and serialization, which on these 2 cores would be taken from the stack under test.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
-    python tests/bench/e2e.py [--items 2000] [--writers 4] [--windows 0 1] [--variants moto patched]
+    python tests/bench/e2e.py [--items 4000] [--writers 4] [--windows 0 1] [--variants moto patched]
                               [--latency-items 60] [--latency-rate 10]
 """
 
@@ -42,6 +48,8 @@ LAMBDA_ZIP = ROOT / "dist" / "lambda.zip"
 HANDLER = "ddb_opensearch_sync.handler.lambda_handler"
 CONVERGE_TIMEOUT_S = 180.0
 POLL_INTERVAL_S = 0.05
+LATENCY_SAMPLE = 25  # every 25th item of a burst is polled by id for the latency percentiles
+WARM_UP_ITEMS = 1000
 BATCH_WRITE = 25  # items per BatchWriteItem, DynamoDB's maximum
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 http = urllib3.PoolManager(maxsize=4)
@@ -124,8 +132,9 @@ def serve(variant: str, opensearch_url: str, state_dir: Path) -> None:
 class Pipeline:
     """One table + mapping to the packaged function writing into its own index."""
 
-    def __init__(self, stack: ChildStack, opensearch_url: str, window_s: int, batch_size: int) -> None:
-        self.stack, self.opensearch_url = stack, opensearch_url
+    def __init__(self, stack: ChildStack, opensearch_url: str, window_s: int, batch_size: int,
+                 node_pid: int | None) -> None:
+        self.stack, self.opensearch_url, self.node_pid = stack, opensearch_url, node_pid
         self.name = f"bench-{uuid.uuid4().hex[:8]}"
         self.index = self.name
         dynamodb, lambda_, iam = stack.client("dynamodb"), stack.client("lambda"), stack.client("iam")
@@ -144,7 +153,6 @@ class Pipeline:
             FunctionName=self.name, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
             BatchSize=batch_size, MaximumBatchingWindowInSeconds=window_s,
             FunctionResponseTypes=["ReportBatchItemFailures"])
-        self.dynamodb = dynamodb
 
     def searchable(self, ids: list[str]) -> set[str]:
         """Which of `ids` a search finds now (no refresh forced: searchable as a user would see it)."""
@@ -155,81 +163,114 @@ class Pipeline:
             return set()
         return {hit["_id"] for hit in json.loads(response.data)["hits"]["hits"]}
 
-    def wait_searchable(self, pending: dict[str, float], seen: dict[str, float], deadline: float) -> None:
-        """Poll until every id in `pending` is searchable (or the deadline); record when each was first seen."""
-        while pending and time.monotonic() < deadline:
-            waiting = [doc for doc in pending if doc not in seen]
-            for start in range(0, len(waiting), 10000):
-                now = time.monotonic()
-                for doc in self.searchable(waiting[start:start + 10000]):
-                    seen[doc] = now
-            for doc in [doc for doc in pending if doc in seen]:
-                del pending[doc]
-            time.sleep(POLL_INTERVAL_S)
+    def count(self) -> int:
+        """How many documents a search sees now (no refresh forced)."""
+        response = http.request("GET", f"{self.opensearch_url}/{self.index}/_count")
+        return json.loads(response.data)["count"] if response.status == 200 else 0
+
+    def request(self, batch: list[dict[str, Any]]) -> tuple[str, bytes]:
+        """The DynamoDB JSON-protocol request writing `batch`: X-Amz-Target and body."""
+        if len(batch) == 1:
+            return "DynamoDB_20120810.PutItem", json.dumps({"TableName": self.name, "Item": batch[0]}).encode()
+        return "DynamoDB_20120810.BatchWriteItem", json.dumps(
+            {"RequestItems": {self.name: [{"PutRequest": {"Item": i}} for i in batch]}}).encode()
+
+    def post(self, pool: urllib3.HTTPConnectionPool, target: str, body: bytes) -> None:
+        """One write; unprocessed items (DynamoDB may return some) are sent again."""
+        while True:
+            response = pool.urlopen("POST", "/", body=body, headers={
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": target,
+                "Authorization": f"AWS4-HMAC-SHA256 Credential=test/20250101/{self.stack.env['AWS_DEFAULT_REGION']}"
+                                 "/dynamodb/aws4_request, SignedHeaders=host, Signature=0"})
+            if response.status != 200:
+                raise RuntimeError(f"{target} answered {response.status}: {response.data[:300]!r}")
+            unprocessed = json.loads(response.data).get("UnprocessedItems")
+            if not unprocessed:
+                return
+            body = json.dumps({"RequestItems": unprocessed}).encode()
 
     def run(self, items: int, writers: int, latency_items: int, latency_rate: float, seed: int) -> dict[str, Any]:
         """Throughput: `items` written as fast as `writers` threads can (BatchWriteItem), until all are searchable.
         Latency: `latency_items` single PutItems at `latency_rate`/s, below capacity, so no backlog adds to it."""
         from run import item  # the handler benchmark's ~1 KB item; imported here so run.py may import this module
 
-        # Warm-up: the runner has found the mapping and the handler is loaded before the clock starts.
-        self.dynamodb.put_item(TableName=self.name, Item={"pk": {"S": "warm-up"}})
-        self.wait_searchable({document_id({"pk": {"S": "warm-up"}}): 0.0}, {}, time.monotonic() + 120)
         rng = random.Random(seed)
-        batches = [[item(rng, f"k-{n}") for n in range(start, min(items, start + BATCH_WRITE))]
-                   for start in range(0, items, BATCH_WRITE)]
-        cpu_before, runner_before = self.stack.cpu_s(), self.stack.runner_cpu_s()
-        burst = self.measure([batches[n::writers] for n in range(writers)], pace_s=0.0)
-        cpu_after, runner_after = self.stack.cpu_s(), self.stack.runner_cpu_s()
-        paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate)
+
+        def burst(prefix: str, count: int) -> list[list[list[dict[str, Any]]]]:
+            batches = [[item(rng, f"{prefix}-{n}") for n in range(start, min(count, start + BATCH_WRITE))]
+                       for start in range(0, count, BATCH_WRITE)]
+            return [batches[n::writers] for n in range(writers)]
+
+        # Warm-up: the runner has found the mapping, the handler is loaded and the node's JIT has compiled the
+        # indexing path before the clock starts.
+        self.measure(burst("w", WARM_UP_ITEMS), pace_s=0.0, every=WARM_UP_ITEMS)
+        cpu_before = self.cpu_s()
+        measured = self.measure(burst("k", items), pace_s=0.0, every=LATENCY_SAMPLE)
+        cpu = {name: round(1000 * (after - cpu_before[name]) / items, 3) for name, after in self.cpu_s().items()}
+        paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate,
+                             every=1)
         result: dict[str, Any] = {
-            "items": items, "complete": burst["searchable"] == items,
-            "records_per_s": round(burst["searchable"] / burst["elapsed_s"], 1),
-            "moto_cpu_ms_per_record": round(1000 * (cpu_after - cpu_before) / items, 3),
-            "runner_and_handler_cpu_ms_per_record": round(1000 * (runner_after - runner_before) / items, 3),
-            "burst_latency_p50_s": burst.get("latency_p50_s"),
+            "items": items, "complete": measured["searchable"] == items,
+            "records_per_s": round(items / measured["elapsed_s"], 1),
+            **{f"{name}_cpu_ms_per_record": value for name, value in cpu.items()},
+            "burst_latency_p50_s": measured.get("latency_p50_s"),
+            "burst_latency_p99_s": measured.get("latency_p99_s"),
             "latency_items": latency_items, "latency_rate_per_s": latency_rate,
             **{k: v for k, v in paced.items() if k.startswith("latency_p")},
         }
         result["get_records_1000"] = self.time_get_records()
         return result
 
-    def measure(self, work: list[list[list[dict[str, Any]]]], pace_s: float) -> dict[str, Any]:
-        """One writer thread per entry of `work` (its batches, one write call each, `pace_s` apart); polls the
-        index until every item is searchable or the deadline. Returns elapsed time, count and latency percentiles."""
+    def cpu_s(self) -> dict[str, float]:
+        """CPU seconds so far of moto, the runner with its handler workers, and the node (when known)."""
+        out = {"moto": self.stack.cpu_s(), "runner_and_handler": self.stack.runner_cpu_s()}
+        if self.node_pid:
+            out["opensearch"] = process_cpu_s(self.node_pid)
+        return out
+
+    def measure(self, work: list[list[list[dict[str, Any]]]], pace_s: float, every: int) -> dict[str, Any]:
+        """One writer thread per entry of `work` (its batches, one write call each, `pace_s` apart); polls `_count`
+        until every item is searchable or the deadline, and every `every`-th item by id for its latency."""
+        requests = [[(*self.request(batch), [document_id({"pk": i["pk"]}) for i in batch]) for batch in mine]
+                    for mine in work]  # serialized before the clock starts
+        tracked = {doc for mine in requests for _, _, docs in mine for doc in docs[::every]}
+        total, base = sum(len(docs) for mine in requests for _, _, docs in mine), self.count()
         written: dict[str, float] = {}
         lock = threading.Lock()
+        endpoint = urllib3.util.parse_url(self.stack.env["AWS_ENDPOINT_URL"])
 
-        def writer(mine: list[list[dict[str, Any]]]) -> None:
-            client = self.stack.client("dynamodb")
-            for batch in mine:
-                if len(batch) == 1:
-                    client.put_item(TableName=self.name, Item=batch[0])
-                else:
-                    request = {self.name: [{"PutRequest": {"Item": i}} for i in batch]}
-                    while request:
-                        request = client.batch_write_item(RequestItems=request)["UnprocessedItems"]
+        def writer(mine: list[tuple[str, bytes, list[str]]]) -> None:
+            pool = urllib3.HTTPConnectionPool(endpoint.host, endpoint.port, maxsize=1)
+            for target, body, docs in mine:
+                self.post(pool, target, body)
                 done = time.monotonic()
                 with lock:
-                    for i in batch:
-                        written[document_id({"pk": i["pk"]})] = done
+                    written.update((doc, done) for doc in docs if doc in tracked)
                 time.sleep(pace_s)
 
         started = time.monotonic()
         deadline = started + CONVERGE_TIMEOUT_S
-        threads = [threading.Thread(target=writer, args=(mine,)) for mine in work]
+        threads = [threading.Thread(target=writer, args=(mine,)) for mine in requests]
         for thread in threads:
             thread.start()
         seen: dict[str, float] = {}
-        while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+        converged: float | None = None
+        searchable = 0
+        while time.monotonic() < deadline and (converged is None or len(seen) < len(tracked)):
             with lock:
-                pending = {doc: t for doc, t in written.items() if doc not in seen}
-            self.wait_searchable(pending, seen, min(deadline, time.monotonic() + POLL_INTERVAL_S))
+                pending = [doc for doc in written if doc not in seen]
+            now = time.monotonic()
+            for start in range(0, len(pending), 10000):
+                seen.update((doc, now) for doc in self.searchable(pending[start:start + 10000]))
+            if converged is None:
+                searchable = self.count() - base
+                if searchable >= total:
+                    converged = time.monotonic()
+            time.sleep(POLL_INTERVAL_S)
         for thread in threads:
             thread.join()
-        self.wait_searchable({doc: t for doc, t in written.items() if doc not in seen}, seen, deadline)
         latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
-        out: dict[str, Any] = {"elapsed_s": time.monotonic() - started, "searchable": len(latencies)}
+        out: dict[str, Any] = {"elapsed_s": (converged or time.monotonic()) - started, "searchable": searchable}
         if latencies:
             out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
         return out
@@ -246,7 +287,7 @@ class Pipeline:
                 "moto_cpu_s": round(self.stack.cpu_s() - cpu, 3)}
 
 
-def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
+def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         variants: tuple[str, ...] = ("moto", "patched"), batch_size: int = 100, opensearch_url: str = "",
         latency_items: int = 60, latency_rate: float = 10.0, seed: int = 1) -> dict[str, Any]:
     """Run every (variant, window) pipeline; results by variant and window, plus patched/moto ratios."""
@@ -268,7 +309,8 @@ def run(items: int = 2000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
                 stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
                 try:
                     results["variants"][variant] = {
-                        f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size).run(
+                        f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size,
+                                                       node.process.pid if node else None).run(
                             items, writers, latency_items, latency_rate, seed)
                         for window in windows}
                 finally:
@@ -299,7 +341,7 @@ def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=2000, help="items written per pipeline (default 2000)")
+    parser.add_argument("--items", type=int, default=4000, help="items written per pipeline (default 4000)")
     parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
     parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
     parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+from esm_runner import invokers
 from esm_runner.invokers import LambdaApiInvoker, NotInvoked, ZipInvoker, code_sha256
 from esm_runner.logs import JsonLog
 
@@ -158,3 +159,37 @@ def test_invoke_api_function_error_and_success():
     assert LambdaApiInvoker(FakeInvokeApi({"Payload": io.BytesIO(b"")})).invoke(ARN, {}).payload is None
     with pytest.raises(NotInvoked, match="throttled"):
         LambdaApiInvoker(FakeInvokeApi(error=RuntimeError("throttled"))).invoke(ARN, {})
+
+
+class CountingLambda(FakeLambda):
+    def __init__(self, package):
+        super().__init__(package)
+        self.calls = 0
+
+    def get_function(self, FunctionName):
+        self.calls += 1
+        return super().get_function(FunctionName)
+
+
+def test_the_configuration_is_reused_for_its_ttl_then_read_again(tmp_path, invoker_for, monkeypatch):
+    package = make_zip(tmp_path)
+    client = CountingLambda(package)
+    clock = [100.0]
+    monkeypatch.setattr(invokers.time, "monotonic", lambda: clock[0])
+    invoker = invoker_for(client, [package], config_ttl=5.0)
+    index = lambda: invoker.invoke(ARN, {"env": ["OPENSEARCH_INDEX"]}).payload["env"]["OPENSEARCH_INDEX"]  # noqa: E731
+    assert index() == "products"
+    client.config["Environment"] = {"Variables": {"OPENSEARCH_INDEX": "renamed"}}
+    clock[0] += 4.9
+    assert (index(), client.calls) == ("products", 1)
+    clock[0] += 0.2  # older than the TTL: the update is picked up, in a new process
+    assert (index(), client.calls) == ("renamed", 2)
+
+
+def test_without_a_ttl_every_invocation_reads_the_configuration(tmp_path, invoker_for):
+    package = make_zip(tmp_path)
+    client = CountingLambda(package)
+    invoker = invoker_for(client, [package])
+    for _ in range(3):
+        invoker.invoke(ARN, {})
+    assert client.calls == 3
