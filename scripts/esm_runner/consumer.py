@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,8 +72,7 @@ class ShardConsumer:
         with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix=f"lane-{self._shard.shard_id}") as pool:
             while not self._c.stop.is_set():
                 got = 0
-                if iterator is not None and len(self._pending) < max(self._s.batch_size * lanes,
-                                                                     MAX_RECORDS_PER_CALL):
+                if iterator is not None and self._room(lanes):
                     got, iterator = self._read(iterator)
                     if self._pending and first_buffered is None:
                         first_buffered = time.monotonic()
@@ -84,7 +83,12 @@ class ShardConsumer:
                 dispatched = False
                 if is_ready(self._pending, self._s.batch_size, self._s.batching_window, waited) or (
                         closed and self._pending):
-                    self._dispatch(pool, lanes)
+                    in_flight = self._dispatch(pool, lanes)
+                    # Read ahead while the batches are in flight, as Lambda's poller does: the next batch is ready
+                    # when these return. Records read now wait in order behind the in-flight ones.
+                    if iterator is not None and not self._s.tumbling_window and self._room(lanes):
+                        got, iterator = self._read(iterator)
+                    self._wait(in_flight)
                     dispatched = True
                     first_buffered = time.monotonic() if self._pending else None
                 self._checkpoint()
@@ -94,6 +98,10 @@ class ShardConsumer:
                     return
                 if not got and not dispatched:
                     self._c.stop.wait(self._c.poll_interval)
+
+    def _room(self, lanes: int) -> bool:
+        """Whether the buffer takes another GetRecords' worth (a full round of batches, or one call's maximum)."""
+        return len(self._pending) < max(self._s.batch_size * lanes, MAX_RECORDS_PER_CALL)
 
     def _new_iterator(self) -> str | None:
         if self._last_read is not None:
@@ -139,7 +147,7 @@ class ShardConsumer:
                                 previous=str(previous), sequence=str(sequence),
                                 kind="duplicate" if sequence == previous else "out_of_order")
 
-    def _dispatch(self, pool: ThreadPoolExecutor, lanes: int) -> None:
+    def _dispatch(self, pool: ThreadPoolExecutor, lanes: int) -> list[Future[None]]:
         if self._s.tumbling_window:
             if self._window is None:
                 self._window = window_for(self._pending[0], self._s.tumbling_window)
@@ -148,7 +156,10 @@ class ShardConsumer:
             batches = plan_round(self._pending, lanes, self._s.batch_size)
         taken = {id(item) for batch in batches for item in batch}
         self._pending = [item for item in self._pending if id(item) not in taken]
-        futures = [pool.submit(self._deliver, batch) for batch in batches if batch]
+        return [pool.submit(self._deliver, batch) for batch in batches if batch]
+
+    @staticmethod
+    def _wait(futures: list[Future[None]]) -> None:
         errors = [error for error in (future.exception() for future in futures) if error is not None]
         if errors:  # Stopped, or a bug: the undelivered records stay uncheckpointed
             raise errors[0]

@@ -309,3 +309,22 @@ def test_retry_budget_survives_a_restart_mid_retries(tmp_path):
     [discarded] = [json.loads(line) for line in log.getvalue().splitlines() if "records_discarded" in line]
     assert discarded["invocations"] == 4 and discarded["failing_since"] is not None
     assert CheckpointStore(tmp_path, "m-1").shard("s")["attempts"] == {}
+
+
+def test_the_next_records_are_read_while_a_batch_is_in_flight_and_delivered_in_order(tmp_path):
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    written = [stream.put("s", key(i)) for i in range(2500)]
+    reads_seen_in_flight = []
+
+    def behaviour(event):  # the first batch returns only once the poller has read on (or after 5 s)
+        if not reads_seen_in_flight:
+            deadline = time.monotonic() + 5
+            while stream.reads < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            reads_seen_in_flight.append(stream.reads)
+
+    invoker = RecordingInvoker(behaviour)
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 2500, batch_size=1000)
+    assert reads_seen_in_flight == [2]
+    assert invoker.delivered() == written
