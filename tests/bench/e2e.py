@@ -2,8 +2,8 @@
 
 For each moto variant ("moto": moto's own GetRecords serializer and write path; "patched": the stack's speed
 patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to both) it starts the embedded stack
-in a child process (so moto's CPU is that process's CPU), and for each batching window (0 and 1 s)
-creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
+in a child process (so moto's CPU is that process's CPU), and for each mapping batch size (100, the module's
+default, and 1000) and batching window (0 and 1 s) creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
 warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch's
 `_count` (no forced refresh) until every item is searchable: records/s end to end, and the CPU per record of moto,
 of the runner with its handler workers and of the OpenSearch node (when the bench started it). Every 25th item is
@@ -16,8 +16,8 @@ connection per writer (moto does not check signatures): a boto3 writer spends ~0
 validation and serialization, which on these 2 cores would be taken from the stack under test.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
-    python tests/bench/e2e.py [--items 4000] [--writers 4] [--windows 0 1] [--variants moto patched]
-                              [--latency-items 60] [--latency-rate 10]
+    python tests/bench/e2e.py [--items 4000] [--writers 4] [--windows 0 1] [--batch-sizes 100 1000]
+                              [--variants moto patched] [--latency-items 60] [--latency-rate 10]
 """
 
 from __future__ import annotations
@@ -288,9 +288,11 @@ class Pipeline:
 
 
 def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
-        variants: tuple[str, ...] = ("moto", "patched"), batch_size: int = 100, opensearch_url: str = "",
-        latency_items: int = 60, latency_rate: float = 10.0, seed: int = 1) -> dict[str, Any]:
-    """Run every (variant, window) pipeline; results by variant and window, plus patched/moto ratios."""
+        variants: tuple[str, ...] = ("moto", "patched"), batch_sizes: tuple[int, ...] = (100, 1000),
+        opensearch_url: str = "", latency_items: int = 60, latency_rate: float = 10.0,
+        seed: int = 1) -> dict[str, Any]:
+    """Run every (variant, batch size, window) pipeline; results by variant and pipeline, plus patched/moto
+    ratios."""
     if not LAMBDA_ZIP.exists():
         from package_lambda import build
 
@@ -301,7 +303,7 @@ def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
 
         node = OpenSearchNode.start()
         opensearch_url = node.url
-    results: dict[str, Any] = {"items": items, "writers": writers, "batch_size": batch_size,
+    results: dict[str, Any] = {"items": items, "writers": writers, "batch_sizes": list(batch_sizes),
                                "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
@@ -309,10 +311,10 @@ def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
                 stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
                 try:
                     results["variants"][variant] = {
-                        f"window_{window}s": Pipeline(stack, opensearch_url, window, batch_size,
-                                                       node.process.pid if node else None).run(
+                        f"batch_{size}_window_{window}s": Pipeline(stack, opensearch_url, window, size,
+                                                                   node.process.pid if node else None).run(
                             items, writers, latency_items, latency_rate, seed)
-                        for window in windows}
+                        for size in batch_sizes for window in windows}
                 finally:
                     stack.close()
     finally:
@@ -326,9 +328,9 @@ def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
 def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """after/before for throughput, before/after for costs (so > 1 means the patches help)."""
     out = {}
-    for window, b in before.items():
-        a = after[window]
-        out[window] = {
+    for pipeline, b in before.items():
+        a = after[pipeline]
+        out[pipeline] = {
             "throughput_x": round(a["records_per_s"] / b["records_per_s"], 2),
             "moto_cpu_per_record_x": round(b["moto_cpu_ms_per_record"] / a["moto_cpu_ms_per_record"], 2),
             "get_records_1000_cpu_x": round(b["get_records_1000"]["moto_cpu_s"]
@@ -347,7 +349,8 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])
     parser.add_argument("--latency-items", type=int, default=60, help="paced single writes for latency")
     parser.add_argument("--latency-rate", type=float, default=10.0, help="paced writes per second (default 10)")
-    parser.add_argument("--batch-size", type=int, default=100, help="mapping BatchSize (the module's default 100)")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 1000],
+                        help="mapping BatchSize values (default: 100, the module's default, and 1000)")
     parser.add_argument("--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""),
                         help="reuse a running node (default: start one)")
     parser.add_argument("--serve", choices=["moto", "patched"], help=argparse.SUPPRESS)
@@ -357,7 +360,7 @@ def main() -> None:
         serve(args.serve, args.opensearch_url, Path(args.state_dir))
         return
     started = time.monotonic()
-    results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), args.batch_size,
+    results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), tuple(args.batch_sizes),
                   args.opensearch_url, args.latency_items, args.latency_rate)
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(results, indent=2))
