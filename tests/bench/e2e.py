@@ -212,6 +212,7 @@ class Pipeline:
         result: dict[str, Any] = {
             "items": items, "complete": measured["searchable"] == items,
             "records_per_s": round(items / measured["elapsed_s"], 1),
+            "writes_per_s": round(items / measured["writes_s"], 1),  # how fast moto took the writes meanwhile
             **{f"{name}_cpu_ms_per_record": value for name, value in cpu.items()},
             "burst_latency_p50_s": measured.get("latency_p50_s"),
             "burst_latency_p99_s": measured.get("latency_p99_s"),
@@ -270,7 +271,8 @@ class Pipeline:
         for thread in threads:
             thread.join()
         latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
-        out: dict[str, Any] = {"elapsed_s": (converged or time.monotonic()) - started, "searchable": searchable}
+        out: dict[str, Any] = {"elapsed_s": (converged or time.monotonic()) - started, "searchable": searchable,
+                               "writes_s": max(written.values(), default=started) - started}
         if latencies:
             out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
         return out
