@@ -492,9 +492,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:78} {value:>32}  {target}")
     for title, figures in optional_sections() if "optional" in args.only else []:
         print(f"\n{title}:")
-        for name, value in (figures.items() if isinstance(figures, dict) else [("", figures)]):
-            print(f"  {name}  {value}" if name else f"  {value}")
+        for name, value in flat(figures) if isinstance(figures, dict) else [("", figures)]:
+            print(f"  {name:72} {value}" if name else f"  {value}")
     return 0
+
+
+def flat(figures: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested figures as (dotted name, value) rows: e.g. variants.patched.batch_100_window_0s.records_per_s."""
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            yield from flat(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", value
 
 
 if __name__ == "__main__":
