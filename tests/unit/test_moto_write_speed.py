@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+from test_moto_json_compiler import same
+from test_moto_stream_reads import attribute
 
 from local_stack import moto_write_speed
 
@@ -34,3 +39,21 @@ def test_refuses_exactly_where_moto_refuses(padding):
     fast, moto = build(moto_write_speed._item_init, attrs), build(moto_write_speed._moto_item_init, attrs)
     assert fast == moto
     assert (fast == "refused") == (padding > 0)
+
+
+def test_plain_json_of_every_attribute_type_is_moto_s():
+    """Item.to_json (stream images, return values) through the one-pass to_regular_json: same values and types."""
+    rng = random.Random(3)
+    attributes = {f"a{i}": attribute(rng) for i in range(300)}
+    attributes.update({"b64": {"B": "AAE="}, "nested_b64": {"M": {"b": {"B": "//8="}, "l": {"L": [{"B": "AA=="}]}}}})
+    item = Item(KEY, None, attributes)
+    moto_write_speed.patch()
+    try:
+        fast = item.to_json()
+        nested = [v.to_regular_json() for v in item.attrs.values()]
+    finally:
+        moto_write_speed.unpatch()
+    same(fast, item.to_json())
+    same(nested, [v.to_regular_json() for v in item.attrs.values()])
+    fast["Attributes"]["nested_b64"]["M"]["l"]["L"].append("changed")  # fresh containers: the item is untouched
+    assert item.to_json()["Attributes"]["nested_b64"]["M"]["l"]["L"] == [{"B": b"\x00"}]
