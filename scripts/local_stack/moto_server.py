@@ -9,7 +9,9 @@ The corrections live in one module per concern, applied by `patch_moto()` before
 - `moto_stream_reads`: GetRecords serialized without moto's generic model walk (same bytes, far less CPU).
 - `moto_json_speed`: JSON-protocol requests parsed, and DynamoDB/DynamoDB Streams results serialized, by functions
   compiled once per operation (`moto_json_compiler`): the same values and bytes as moto's parser and serializer.
-- `moto_write_speed`: items measured once per write instead of once per attribute; action lookup cached.
+- `moto_write_speed`: items built, measured and turned into stream images without moto's repeated copies; action
+  lookup cached.
+- `moto_gc`: the cyclic garbage collector runs less often (moto's heap of items mostly grows).
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
 """
 
@@ -24,6 +26,7 @@ from moto.server import ThreadedMotoServer
 
 from local_stack import (
     moto_esm_validation,
+    moto_gc,
     moto_json_speed,
     moto_stream_iterators,
     moto_stream_reads,
@@ -39,6 +42,7 @@ def patch_moto() -> None:
     moto_stream_reads.patch()
     moto_json_speed.patch()
     moto_write_speed.patch()
+    moto_gc.patch()
     moto_esm_validation.patch()
 
 
