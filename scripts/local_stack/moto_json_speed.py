@@ -10,12 +10,17 @@ code raises on (bad input, an unsupported value), goes to moto's own code, so er
 - serializing: DynamoDB and DynamoDB Streams results of plain `ActionResult`s (not errors, not paginated results,
   not with PRETTIFY_RESPONSES, not with response transformers). Headers are moto's: Content-Type, then the
   handler's own response headers; CRC32 and request id are added afterwards by moto as before.
+DynamoDB's results are also turned into plain values (`dynamo_to_dict`, before serializing) without moto's
+isinstance/hasattr tests on every value.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
+from typing import Any
+
 from botocore.model import OperationModel
 from moto import settings
 from moto.core.common_types import TYPE_RESPONSE
@@ -24,6 +29,9 @@ from moto.core.request import Request, determine_request_protocol
 from moto.core.responses import ActionResult, BaseResponse
 from moto.core.serialize import JSONSerializer, get_serializer_class
 from moto.core.utils import get_service_model
+from moto.dynamodb import responses as dynamodb_responses
+from moto.dynamodb.models import utilities as dynamodb_utilities
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
@@ -32,6 +40,8 @@ from local_stack.moto_json_compiler import Encoder, Parser, Unsupported, compile
 _SERIALIZED_HANDLERS = (DynamoHandler, DynamoDBStreamsHandler)
 _moto_parse_parameters = BaseResponse.parse_parameters
 _moto_serialized = BaseResponse.serialized
+_moto_dynamo_to_dict = dynamodb_utilities.dynamo_to_dict
+_PLAIN = (str, bool, int, float, bytes, type(None))  # moto's dynamo_to_dict returns these as they are
 
 
 @functools.cache
@@ -84,8 +94,29 @@ def _serialized(self: BaseResponse, action_result: ActionResult) -> TYPE_RESPONS
     return status, headers, body
 
 
+def _dynamo_to_dict(obj: Any) -> Any:
+    """moto's dynamo_to_dict (DynamoDB results to plain values before serializing) without its isinstance/hasattr
+    tests on every value: DynamoTypes, dicts, lists and scalars of exactly those types; the rest goes to moto's."""
+    kind = type(obj)
+    if kind is DynamoType:
+        attribute_type, value = obj.type, obj.value
+        if attribute_type == "B":
+            return {"B": value if isinstance(value, bytes) else base64.b64decode(value)}
+        if attribute_type == "BS":
+            return {"BS": [v if isinstance(v, bytes) else base64.b64decode(v) for v in value]}
+        return {attribute_type: _dynamo_to_dict(value)}
+    if kind is dict:
+        return {k: _dynamo_to_dict(v) for k, v in obj.items()}
+    if kind is list:
+        return [_dynamo_to_dict(item) for item in obj]
+    if kind in _PLAIN:
+        return obj
+    return _moto_dynamo_to_dict(obj)  # datetimes, models with to_json, subclasses
+
+
 def patch() -> None:
     BaseResponse.parse_parameters = _parse_parameters  # type: ignore[method-assign]
+    dynamodb_responses.dynamo_to_dict = dynamodb_utilities.dynamo_to_dict = _dynamo_to_dict
     for handler in _SERIALIZED_HANDLERS:
         handler.serialized = _serialized  # type: ignore[method-assign]
 
@@ -93,6 +124,7 @@ def patch() -> None:
 def unpatch() -> None:
     """Back to moto's own parser and serializer (the benchmark and the equality tests compare the two)."""
     BaseResponse.parse_parameters = _moto_parse_parameters  # type: ignore[method-assign]
+    dynamodb_responses.dynamo_to_dict = dynamodb_utilities.dynamo_to_dict = _moto_dynamo_to_dict
     for handler in _SERIALIZED_HANDLERS:
         if "serialized" in vars(handler):
             del handler.serialized

@@ -342,3 +342,18 @@ def test_every_result_of_a_moto_session_serializes_as_moto_serializes_it(monkeyp
             moto_json_speed._output(operation)[0](action_result.result)  # the compiled path, not moto's
             compiled += 1
     assert compiled == len(seen) >= 20
+
+
+def test_dynamodb_results_become_the_plain_values_moto_makes_of_them():
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    rng = random.Random(9)
+    values = [attribute(rng) for _ in range(300)] + [{"B": "AAE="}, {"BS": ["AAE=", b"\x01"]}, {"NULL": True}]
+    typed = [DynamoType(v) for v in values]
+    item = Item(DynamoType({"S": "k"}), None, {"pk": {"S": "k"}, "b": {"B": "//8="}})
+    results = [
+        {"Items": [{"a": t} for t in typed], "Count": 3, "ScannedCount": 3.5, "LastEvaluatedKey": None},
+        {"Table": {"CreationDateTime": datetime.datetime(2024, 1, 1), "Item": item, "Flags": [True, None, b"x"]}},
+        typed, item, "text", None, (DynamoType({"S": "in a tuple"}),),
+    ]
+    for result in results:
+        same(moto_json_speed._dynamo_to_dict(result), moto_json_speed._moto_dynamo_to_dict(result))
