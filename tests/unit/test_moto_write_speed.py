@@ -87,3 +87,15 @@ def test_attribute_values_are_built_and_measured_as_moto_does():
     assert fast_sizes == moto_sizes
     with pytest.raises(IndexError):  # what moto does with an empty AttributeValue, patched or not
         moto_write_speed._dynamo_type_init(DynamoType.__new__(DynamoType), {})
+
+
+def test_the_routing_list_of_moto_packages_is_moto_s_read_once():
+    from moto import backends
+    moto_write_speed.patch()
+    try:
+        assert backends.list_of_moto_modules() is backends.list_of_moto_modules()  # read once
+        assert list(backends.list_of_moto_modules()) == list(moto_write_speed._moto_modules())
+        assert "dynamodb" in backends.list_of_moto_modules()
+    finally:
+        moto_write_speed.unpatch()
+    assert backends.list_of_moto_modules is moto_write_speed._moto_modules
