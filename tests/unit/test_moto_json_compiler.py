@@ -357,3 +357,62 @@ def test_dynamodb_results_become_the_plain_values_moto_makes_of_them():
     ]
     for result in results:
         same(moto_json_speed._dynamo_to_dict(result), moto_json_speed._moto_dynamo_to_dict(result))
+
+
+def test_the_stack_s_operations_answer_the_same_over_the_wire_patched_and_unpatched():
+    """Writes then reads through boto3 (which checks each body's CRC32): the same answers, headers and items."""
+    from local_stack import moto_write_speed
+
+    def session(db: Any, streams: Any) -> list[Any]:
+        rng = random.Random(21)
+        db.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "B"},
+                                              {"AttributeName": "sk", "AttributeType": "N"}],
+                        BillingMode="PAY_PER_REQUEST",
+                        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        items = [{**item(rng), "pk": {"B": bytes([n % 5, 0, 255])}, "sk": {"N": str(n)}} for n in range(60)]
+        keys = [{"pk": i["pk"], "sk": i["sk"]} for i in items]
+        answers = [db.batch_write_item(RequestItems={"t": [{"PutRequest": {"Item": i}} for i in items[s:s + 25]]})
+                   for s in range(0, 60, 25)]
+        answers += [
+            db.put_item(TableName="t", Item={**items[0], "x": {"S": "new"}}, ReturnValues="ALL_OLD"),
+            db.update_item(TableName="t", Key=keys[1], UpdateExpression="SET y = :y REMOVE #a",
+                           ExpressionAttributeNames={"#a": "a0é"}, ExpressionAttributeValues={":y": {"M": {"z": {"BS": [b"\x00", b"\x01"]}}}},
+                           ReturnValues="ALL_NEW", ReturnConsumedCapacity="TOTAL"),
+            db.delete_item(TableName="t", Key=keys[2], ReturnValues="ALL_OLD"),
+            db.get_item(TableName="t", Key=keys[3], ProjectionExpression="pk, sk, #a",
+                        ExpressionAttributeNames={"#a": "a1é"}),
+            db.batch_get_item(RequestItems={"t": {"Keys": keys[:100]}}),
+            db.query(TableName="t", KeyConditionExpression="pk = :p AND sk > :s",
+                     ExpressionAttributeValues={":p": items[4]["pk"], ":s": {"N": "3"}}, ScanIndexForward=False),
+            *db.get_paginator("scan").paginate(TableName="t", PaginationConfig={"PageSize": 7}),
+        ]
+        arn = db.describe_table(TableName="t")["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+        answers.append([{**r, "eventID": None, "dynamodb": {**r["dynamodb"], "ApproximateCreationDateTime": None,
+                                                            "SizeBytes": None}} for r in records])
+        answers.append([r["dynamodb"]["SizeBytes"] for r in records])
+        db.delete_table(TableName="t")
+        for answer in answers[:-2]:
+            headers = answer.pop("ResponseMetadata")["HTTPHeaders"]
+            answer["headers"] = {name: headers[name] for name in ("content-type", "x-amz-crc32")}
+        return answers
+
+    patch_moto()
+    with mock_aws():
+        clients = boto3.client("dynamodb", region_name=REGION), boto3.client("dynamodbstreams", region_name=REGION)
+        fast = session(*clients)
+        moto_json_speed.unpatch()
+        moto_write_speed.unpatch()
+        try:
+            slow = session(*clients)
+        finally:
+            patch_moto()
+    assert len(fast) == len(slow) > 10 and len(fast[-2]) == 63  # 60 INSERTs, 2 MODIFYs, a REMOVE
+    for index, (a, b) in enumerate(zip(fast[:-1], slow[:-1])):
+        assert a == b, index
+    # moto measures SizeBytes with the record's time in microseconds, whose printed length varies by a few digits
+    assert all(abs(a - b) <= 6 for a, b in zip(fast[-1], slow[-1]))
