@@ -86,7 +86,8 @@ def _size(self: DynamoType) -> int:
     if kind == "L":
         return sum(v.size() for v in value)
     if kind == "M":  # a DynamoType of a DynamoType is a copy of it, of the same size
-        return sum(bytesize(k) + (v.size() if type(v) is DynamoType else DynamoType(v).size()) for k, v in value.items())
+        return sum(bytesize(k) + (v.size() if type(v) is DynamoType else DynamoType(v).size())
+                   for k, v in value.items())
     if isinstance(value, bool):
         return 1
     return bytesize(value)

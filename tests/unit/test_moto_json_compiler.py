@@ -74,8 +74,8 @@ def realistic_requests(rng: random.Random) -> list[tuple[str, str, dict[str, Any
         ("dynamodb", "BatchWriteItem", {"RequestItems": {
             "t": [{"PutRequest": {"Item": item(rng)}} for _ in range(25)],
             "u": [{"DeleteRequest": {"Key": key()}} for _ in range(3)]}, "ReturnConsumedCapacity": "TOTAL"}),
-        ("dynamodb", "GetItem", {"TableName": "t", "Key": key(), "ConsistentRead": True, "ProjectionExpression": "a, #b",
-                                 "ExpressionAttributeNames": {"#b": "b"}}),
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": key(), "ConsistentRead": True,
+                                 "ProjectionExpression": "a, #b", "ExpressionAttributeNames": {"#b": "b"}}),
         ("dynamodb", "BatchGetItem", {"RequestItems": {"t": {"Keys": [key() for _ in range(100)],
                                                              "ProjectionExpression": "pk, a0é"}}}),
         ("dynamodb", "Query", {"TableName": "t", "IndexName": "i", "KeyConditionExpression": "pk = :p AND sk > :s",
@@ -378,7 +378,8 @@ def test_the_stack_s_operations_answer_the_same_over_the_wire_patched_and_unpatc
         answers += [
             db.put_item(TableName="t", Item={**items[0], "x": {"S": "new"}}, ReturnValues="ALL_OLD"),
             db.update_item(TableName="t", Key=keys[1], UpdateExpression="SET y = :y REMOVE #a",
-                           ExpressionAttributeNames={"#a": "a0é"}, ExpressionAttributeValues={":y": {"M": {"z": {"BS": [b"\x00", b"\x01"]}}}},
+                           ExpressionAttributeNames={"#a": "a0é"},
+                           ExpressionAttributeValues={":y": {"M": {"z": {"BS": [b"\x00", b"\x01"]}}}},
                            ReturnValues="ALL_NEW", ReturnConsumedCapacity="TOTAL"),
             db.delete_item(TableName="t", Key=keys[2], ReturnValues="ALL_OLD"),
             db.get_item(TableName="t", Key=keys[3], ProjectionExpression="pk, sk, #a",
