@@ -186,6 +186,11 @@ def compile_output(operation: OperationModel) -> Encoder:
 
 # --- requests -------------------------------------------------------------------------------------------
 
+def _as_is(value: Any) -> Any:
+    """The parser of the shapes whose JSON value moto keeps (the compiled code skips calling it)."""
+    return value
+
+
 def _structure_parser(shape: StructureShape, map_type: type, compiled: dict[str, Parser]) -> Parser:
     members: list[tuple[str, str, Parser]] = []
     by_json_name: dict[str, tuple[str, Parser]] = {}
@@ -198,12 +203,12 @@ def _structure_parser(shape: StructureShape, map_type: type, compiled: dict[str,
             (json_name, raw), = value.items()  # one key (an AttributeValue): at most one member matches
             member = by_json_name.get(json_name)
             if member is not None and raw is not None:
-                parsed[member[0]] = member[1](raw)
+                parsed[member[0]] = raw if member[1] is _as_is else member[1](raw)
             return parsed
         for name, json_name, parse in members:
             raw = value.get(json_name)
             if raw is not None:
-                parsed[name] = parse(raw)
+                parsed[name] = raw if parse is _as_is else parse(raw)
         return parsed
 
     compiled[shape.name] = structure
@@ -224,10 +229,14 @@ def compile_parser(shape: Shape, map_type: type, compiled: dict[str, Parser]) ->
         return _structure_parser(shape, map_type, compiled)  # type: ignore[arg-type]
     if kind == "list":
         item_parser = compile_parser(shape.member, map_type, compiled)  # type: ignore[attr-defined]
-        parser = lambda node: [item_parser(item) for item in node]
+        parser = list if item_parser is _as_is else lambda node: [item_parser(item) for item in node]
     elif kind == "map":
         key_parser = compile_parser(shape.key, map_type, compiled)  # type: ignore[attr-defined]
         value_parser = compile_parser(shape.value, map_type, compiled)  # type: ignore[attr-defined]
+        if map_type is dict and key_parser is _as_is:  # the same dict, without a call per key
+            parser = lambda value: {key: value_parser(val) for key, val in value.items()}
+            compiled[shape.name] = parser
+            return parser
 
         def parser(value: Any) -> Any:
             parsed = map_type()
@@ -244,7 +253,7 @@ def compile_parser(shape: Shape, map_type: type, compiled: dict[str, Parser]) ->
     elif kind in ("integer", "byte", "short", "long"):
         parser = int
     else:  # string, boolean, document types: moto keeps the JSON value
-        parser = lambda value: value
+        parser = _as_is
     compiled[shape.name] = parser
     return parser
 
