@@ -417,3 +417,27 @@ def test_the_stack_s_operations_answer_the_same_over_the_wire_patched_and_unpatc
         assert a == b, index
     # moto measures SizeBytes with the record's time in microseconds, whose printed length varies by a few digits
     assert all(abs(a - b) <= 6 for a, b in zip(fast[-1], slow[-1]))
+
+
+@pytest.mark.parametrize("map_type", [dict, XFormedDict])
+@pytest.mark.parametrize(("service", "operation", "params"), [
+    ("kinesis", "PutRecords", {"StreamName": "s", "Records": [{"Data": b"\x00\xff", "PartitionKey": "p"},
+                                                               {"Data": b"", "PartitionKey": "é"}]}),
+    ("logs", "PutLogEvents", {"logGroupName": "g", "logStreamName": "s",
+                              "logEvents": [{"timestamp": 1700000000123, "message": "m"}]}),
+    ("events", "PutEvents", {"Entries": [{"Time": datetime.datetime(2024, 5, 6, 7, 8, 9, 10000), "Detail": "{}",
+                                          "Source": "s", "DetailType": "d", "Resources": []}]}),
+    ("sqs", "SendMessageBatch", {"QueueUrl": "q", "Entries": [{"Id": "1", "MessageBody": "b", "DelaySeconds": 3,
+                                 "MessageAttributes": {"a": {"DataType": "Binary", "BinaryValue": b"\x01"},
+                                                       "n": {"DataType": "Number", "StringValue": "1.5"}}}]}),
+    ("identitystore", "UpdateUser", {"IdentityStoreId": "d-1", "UserId": "u", "Operations": [
+        {"AttributePath": "name", "AttributeValue": {"nested": [1, 2.5, None, {"x": True}]}},
+        {"AttributePath": "nickName", "AttributeValue": None}]}),
+])
+def test_other_json_services_parse_as_moto_parses_them(service, operation, params, map_type):
+    """The parser is patched for every handler: timestamps, blobs, longs, maps and document types of other models."""
+    model = get_service_model(service).operation_model(operation)
+    body = REQUEST_SERIALIZER.serialize_to_request(params, model)["body"]
+    fast = compile_input(model, map_type)(body)
+    same(fast, moto_parse(service, operation, body, map_type))
+    assert len(fast) == len(params)
