@@ -10,6 +10,10 @@
   attribute: each stream record's images, PutItem/UpdateItem return values) deep-copies the value at every level of
   nesting, then again below: O(depth x size) copies, about half of moto's CPU per BatchWriteItem item. Here the same
   fresh containers are built in one pass (immutable leaves shared, as a deep copy shares them).
+- BatchWriteItem refuses a request whose puts (or deletes) repeat the same JSON (moto compares whole items, not
+  keys), and serializes every whole item to find out. Here the serialization is deferred: two items' JSON can only
+  be equal if their first attributes' JSON is, so only items with the same first attribute (usually the key, so
+  none) are serialized in full.
 - Every request lists its handler class's methods with `inspect.getmembers` to find the action; the list of a class
   does not change while the server runs, so it is computed once per class. Likewise the server lists moto's package
   directory on disk (a stat per entry, ~200) twice per request to route it: read once.
@@ -24,9 +28,10 @@ from typing import Any
 
 from moto import backends as moto_backends
 from moto.core import responses as moto_responses
+from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize
+from moto.dynamodb.models.utilities import bytesize, dynamo_json_dump
 
 # moto's own limit in LimitedSizeDict.__setitem__ (it measured DynamoDB's real limit between 409 and 410 KB).
 _MOTO_ITEM_LIMIT = 405000
@@ -37,6 +42,7 @@ _moto_size = DynamoType.size
 _moto_to_regular_json = DynamoType.to_regular_json
 _SHARED_BY_DEEPCOPY = (str, bytes, bool, int, float, type(None))  # copy.deepcopy returns these very objects
 _moto_method_names = moto_responses.method_names_from_class
+_moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
 _moto_modules = moto_backends.list_of_moto_modules
 
 
@@ -111,6 +117,37 @@ def _to_regular_json(self: DynamoType) -> dict[str, Any]:
     return {self.type: value}
 
 
+class _DeferredDump:
+    """Stands for `dynamo_json_dump(value)` in BatchWriteItem's duplicate check, which only compares them (`in`).
+
+    Equal JSON texts of two dicts have equal first "key: value" pairs (JSON is read one way only), so different
+    first pairs mean different texts without writing the rest."""
+
+    __slots__ = ("value", "_head", "_text")
+
+    def __init__(self, value: Any) -> None:
+        self.value, self._head, self._text = value, None, None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = dynamo_json_dump(self.value)
+        return self._text
+
+    def head(self) -> str:
+        if self._head is None:
+            value = self.value
+            self._head = dynamo_json_dump(dict([next(iter(value.items()))])) if type(value) is dict and value \
+                else self.text()
+        return self._head
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not _DeferredDump:
+            return self.text() == other
+        return self.head() == other.head() and self.text() == other.text()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def patch() -> None:
     Item.__init__ = _item_init  # type: ignore[method-assign]
     DynamoType.__init__ = _dynamo_type_init  # type: ignore[method-assign]
@@ -119,6 +156,7 @@ def patch() -> None:
     if moto_responses.method_names_from_class is _moto_method_names:
         moto_responses.method_names_from_class = functools.cache(_moto_method_names)
     moto_backends.list_of_moto_modules = _module_names
+    dynamodb_responses.dynamo_json_dump = _DeferredDump
 
 
 def unpatch() -> None:
@@ -129,3 +167,4 @@ def unpatch() -> None:
     DynamoType.to_regular_json = _moto_to_regular_json  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _moto_method_names
     moto_backends.list_of_moto_modules = _moto_modules
+    dynamodb_responses.dynamo_json_dump = _moto_batch_write_dump

@@ -99,3 +99,55 @@ def test_the_routing_list_of_moto_packages_is_moto_s_read_once():
     finally:
         moto_write_speed.unpatch()
     assert backends.list_of_moto_modules is moto_write_speed._moto_modules
+
+
+def test_batch_write_duplicates_are_refused_exactly_as_moto_refuses_them():
+    import inspect
+
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb import responses
+
+    # the deferred dump stands in for moto's only where moto just compares the dumps: its duplicate check
+    assert inspect.getsource(responses).count("dynamo_json_dump(") == 2
+    assert "dynamo_json_dump(" in inspect.getsource(responses.DynamoHandler.batch_write_item)
+
+    a = {"pk": {"S": "a"}, "n": {"N": "1"}, "m": {"M": {"x": {"B": b"\x00"}}}}
+    batches = {
+        "same item twice": [a, dict(a)],
+        "same key, other attributes (moto lets it through)": [a, {**a, "n": {"N": "2"}}],
+        "same first attribute, other binary later": [a, {**a, "m": {"M": {"x": {"B": b"\x01"}}}}],
+        "same attributes in another order": [a, dict(reversed(list(a.items())))],
+        "other keys": [a, {**a, "pk": {"S": "b"}}, {**a, "pk": {"S": "c"}}],
+        "a duplicate among many": [{**a, "pk": {"S": str(i % 20)}} for i in range(21)],
+    }
+
+    def outcomes() -> dict[str, str]:
+        with mock_aws():
+            db = boto3.client("dynamodb", region_name="us-east-1")
+            db.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                            BillingMode="PAY_PER_REQUEST")
+            result = {}
+            for name, items in batches.items():
+                try:
+                    db.batch_write_item(RequestItems={"t": [{"PutRequest": {"Item": i}} for i in items]})
+                    result[name] = "accepted"
+                except db.exceptions.ClientError as error:
+                    result[name] = str(error)
+            deletes = [{"DeleteRequest": {"Key": {"pk": {"S": "a"}}}}] * 2
+            try:
+                db.batch_write_item(RequestItems={"t": deletes})
+            except db.exceptions.ClientError as error:
+                result["same delete twice"] = str(error)
+            return result
+
+    moto_write_speed.patch()
+    try:
+        fast = outcomes()
+    finally:
+        moto_write_speed.unpatch()
+    assert fast == outcomes()
+    assert fast["same item twice"] == fast["a duplicate among many"] == fast["same delete twice"] != "accepted"
+    assert "duplicates" in fast["same item twice"]
+    assert fast["same key, other attributes (moto lets it through)"] == fast["other keys"] == "accepted"
