@@ -7,7 +7,11 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   shard on any truthy result; our ESM runner reads the stream itself).
 - `moto_stream_iterators`: shard iterators expire after 15 minutes (ExpiredIteratorException) instead of piling up.
 - `moto_stream_reads`: GetRecords serialized without moto's generic model walk (same bytes, far less CPU).
-- `moto_write_speed`: items measured once per write instead of once per attribute; action lookup cached.
+- `moto_json_speed`: JSON-protocol requests parsed, and DynamoDB/DynamoDB Streams results serialized, by functions
+  compiled once per operation (`moto_json_compiler`): the same values and bytes as moto's parser and serializer.
+- `moto_write_speed`: items built, measured and turned into stream images without moto's repeated copies; action
+  lookup cached.
+- `moto_gc`: the cyclic garbage collector runs less often (moto's heap of items mostly grows).
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
 """
 
@@ -22,6 +26,8 @@ from moto.server import ThreadedMotoServer
 
 from local_stack import (
     moto_esm_validation,
+    moto_gc,
+    moto_json_speed,
     moto_stream_iterators,
     moto_stream_reads,
     moto_stream_writes,
@@ -34,7 +40,9 @@ def patch_moto() -> None:
     moto_stream_writes.patch()
     moto_stream_iterators.patch()
     moto_stream_reads.patch()
+    moto_json_speed.patch()
     moto_write_speed.patch()
+    moto_gc.patch()
     moto_esm_validation.patch()
 
 

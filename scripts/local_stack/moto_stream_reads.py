@@ -2,78 +2,26 @@
 
 moto serializes every response by walking the botocore model and trying up to a dozen attribute aliases per member
 of every value: about 1 ms of CPU per ~1 KB stream record, which bounded the local stack near 185 records/s. Here the
-same model is compiled once into plain functions (member order, blob base64, timestamps and strings exactly as moto's
-JSON serializer treats them), and each record's JSON is kept on its shard the first time it is read, since a record
+same model is compiled once into plain functions by `moto_json_compiler` (the values moto's JSON serializer
+writes), and each record's JSON is kept on its shard the first time it is read, since a record
 never changes once appended. tests/unit/test_moto_stream_reads.py checks the output against moto's serializer.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Callable
 from typing import Any
 
-from botocore.model import Shape
 from moto import settings
-from moto.core.serialize import BaseJSONSerializer, TimestampSerializer
 from moto.core.utils import get_service_model
 from moto.dynamodb.models.table import StreamShard
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-Encoder = Callable[[Any], Any]
+from local_stack.moto_json_compiler import compile_encoder
 
 _CONTENT_TYPE = "application/x-amz-json-1.0"
-_TIMESTAMPS = TimestampSerializer(BaseJSONSerializer.DEFAULT_TIMESTAMP_FORMAT)
 _moto_get_records = DynamoDBStreamsHandler.get_records
-
-
-def _compile(shape: Shape, compiled: dict[str, Encoder]) -> Encoder:
-    """A function turning a value of `shape` into what moto's JSON serializer puts in the body for it."""
-    if shape.name in compiled:
-        return compiled[shape.name]
-    kind = shape.type_name
-    if kind == "structure":
-        members: list[tuple[str, str, Encoder]] = []
-
-        def structure(value: dict[str, Any]) -> dict[str, Any]:
-            out = {}
-            for key, name, encode in members:
-                member = value.get(key)
-                if member is not None:
-                    out[name] = encode(member)
-            return out
-
-        compiled[shape.name] = structure  # before the members: AttributeValue contains itself
-        members.extend((key, member.serialization.get("name", key), _compile(member, compiled))
-                       for key, member in shape.members.items())
-        return structure
-    if kind == "map":
-        value_encoder = _compile(shape.value, compiled)
-        skip_none = shape.value.type_name == "structure"  # moto drops a None structure, keeps a None scalar
-        encoder: Encoder = lambda value: {k: value_encoder(v) for k, v in value.items()
-                                          if not (skip_none and v is None)}
-    elif kind == "list":
-        item_encoder = _compile(shape.member, compiled)
-        encoder = lambda value: [None if item is None else item_encoder(item) for item in value]
-    elif kind == "string":
-        encoder = lambda value: value if value in (None, {}, []) else str(value)
-    elif kind == "blob":
-        encoder = lambda value: base64.b64encode(value.encode() if isinstance(value, str) else value).strip().decode()
-    elif kind == "timestamp":
-        timestamp_format = shape.serialization.get("timestampFormat", _TIMESTAMPS.default_format)
-        encoder = lambda value: _TIMESTAMPS._convert_timestamp_to_str(value, timestamp_format)
-    elif kind in ("integer", "long"):
-        encoder = int
-    elif kind in ("float", "double"):
-        encoder = float
-    else:  # boolean, and anything moto passes through as is
-        encoder = lambda value: value
-    compiled[shape.name] = encoder
-    return encoder
-
-
-_RECORD = _compile(get_service_model("dynamodbstreams").shape_for("Record"), {})
+_RECORD = compile_encoder(get_service_model("dynamodbstreams").shape_for("Record"), {})
 
 
 def record_json(record: dict[str, Any]) -> str:

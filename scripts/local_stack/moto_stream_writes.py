@@ -34,7 +34,9 @@ from moto.core.utils import utcnow
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
+from moto.dynamodb.models.utilities import DynamoJsonEncoder
 from moto.dynamodb.responses import DynamoHandler
+from moto.moto_api._internal import mock_random
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +50,8 @@ _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "ex
 _ITERATING_READS = ("scan", "query")
 _SINGLE_ITEM_REQUESTS = ("put_item", "update_item", "delete_item")  # their ReturnValues read the item around the write
 
-_moto_stream_record_init = StreamRecord.__init__
+_SIZE_ENCODER = DynamoJsonEncoder()  # what moto's dynamo_json_dump encodes with, made once
+_moto_stream_record_init = StreamRecord.__init__  # moto's own record: tests compare with it
 _moto_transact_write_items = DynamoDBBackend.transact_write_items
 
 
@@ -127,13 +130,25 @@ def _append(shard: StreamShard, old: Item | None, new: Item | None) -> None:
 def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_name: str, old: Item | None,
                    new: Item | None, seq: int) -> None:
     """moto's record, with Keys taken from the item's image (moto encodes binary key values twice; its images are
-    right) and ApproximateCreationDateTime rounded down to the second."""
-    _moto_stream_record_init(self, table, stream_type, event_name, old, new, seq)
-    change = self.record["dynamodb"]
+    right) and ApproximateCreationDateTime rounded down to the second.
+
+    Built here rather than by moto's StreamRecord.__init__, which converts both images whether the view type keeps
+    them or not and serializes its Keys apart. SizeBytes is moto's: the length of the record's JSON as moto writes
+    it while the time still has its microseconds (image-based Keys serialize to the same text as moto's)."""
+    change: dict[str, Any] = {"StreamViewType": stream_type, "ApproximateCreationDateTime": utcnow(),
+                              "SequenceNumber": str(seq), "SizeBytes": 1, "Keys": {}}
+    if new is not None and stream_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
+        change["NewImage"] = new.to_json()["Attributes"]
+    if old is not None and stream_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
+        change["OldImage"] = old.to_json()["Attributes"]
     item = new if new is not None else old
     image = change.get("NewImage") or change.get("OldImage") or item.to_json()["Attributes"]  # type: ignore[union-attr]
-    change["Keys"] = {name: image[name] for name in change["Keys"]}
-    change["ApproximateCreationDateTime"] = utcnow().replace(microsecond=0)
+    key_names = [table.hash_key_attr] if table.range_key_attr is None else [table.hash_key_attr, table.range_key_attr]
+    change["Keys"] = {name: image[name] for name in key_names}
+    self.record = {"eventID": mock_random.uuid4().hex, "eventName": event_name, "eventSource": "aws:dynamodb",
+                   "eventVersion": "1.0", "awsRegion": "us-east-1", "dynamodb": change}
+    change["SizeBytes"] = len(_SIZE_ENCODER.encode(change))
+    change["ApproximateCreationDateTime"] = change["ApproximateCreationDateTime"].replace(microsecond=0)
 
 
 def _stream_record_copy(self: StreamRecord, memo: dict[int, Any]) -> StreamRecord:

@@ -1,0 +1,57 @@
+"""moto_stream_writes builds the record moto's StreamRecord builds, with its two corrections, and nothing else."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+import pytest
+from moto.dynamodb.models import table as moto_table
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import StreamRecord
+from moto.moto_api._internal import mock_random
+from test_moto_json_compiler import same
+from test_moto_stream_reads import attribute
+
+from local_stack import moto_stream_writes
+
+NOW = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456)
+
+
+class FakeTable:
+    def __init__(self, range_key: str | None) -> None:
+        self.hash_key_attr, self.range_key_attr = "pk", range_key
+
+
+def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item | None) -> dict[str, Any]:
+    """moto's own record, then the two corrections moto_stream_writes documents: Keys from the image, whole seconds."""
+    record = StreamRecord.__new__(StreamRecord)
+    moto_stream_writes._moto_stream_record_init(record, table, view, event, old, new, 7)
+    change = record.record["dynamodb"]
+    image = (new if new is not None else old).to_json()["Attributes"]  # type: ignore[union-attr]
+    change["Keys"] = {name: image[name] for name in change["Keys"]}
+    change["ApproximateCreationDateTime"] = change["ApproximateCreationDateTime"].replace(microsecond=0)
+    return record.record
+
+
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"])
+@pytest.mark.parametrize("range_key", [None, "sk"])
+def test_records_are_moto_s_with_exact_keys_and_whole_seconds(view, range_key, monkeypatch):
+    monkeypatch.setattr(moto_table, "utcnow", lambda: NOW)
+    monkeypatch.setattr(moto_stream_writes, "utcnow", lambda: NOW)
+    rng = random.Random(4)
+    table = FakeTable(range_key)
+    for n in range(40):
+        attrs = {"pk": {"B": bytes([n, 0, 255])} if n % 2 else {"S": f"k{n}é"}, "sk": {"N": str(n)},
+                 **{f"a{i}": attribute(rng) for i in range(rng.randint(0, 6))}}
+        key = DynamoType(attrs["pk"]), DynamoType(attrs["sk"]) if range_key else None
+        old = Item(*key, attrs)
+        new = Item(*key, {**attrs, "changed": {"N": str(n)}})
+        for event, before, after in (("INSERT", None, new), ("MODIFY", old, new), ("REMOVE", old, None)):
+            mock_random.seed(n)
+            expected = moto_record(table, view, event, before, after)
+            mock_random.seed(n)
+            record = StreamRecord.__new__(StreamRecord)
+            moto_stream_writes._stream_record(record, table, view, event, before, after, 7)
+            same(record.record, expected)
