@@ -1,7 +1,7 @@
 """End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
 
-For each moto variant ("moto": moto's own GetRecords serializer and write path; "patched": the stack's speed
-patches, moto_stream_reads and moto_write_speed; the fidelity patches apply to both) it starts the embedded stack
+For each moto variant ("moto": moto's own parser, serializers and write path; "patched": the stack's speed
+patches, `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) it starts the embedded stack
 in a child process (so moto's CPU is that process's CPU), and for each mapping batch size (100, the module's
 default, and 1000) and batching window (0 and 1 s) creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
 warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch's
@@ -116,15 +116,15 @@ class ChildStack:
 
 def serve(variant: str, opensearch_url: str, state_dir: Path) -> None:
     """Child: run the stack (moto in this process) until stdin closes; print its env as one JSON line."""
-    from local_stack import moto_stream_reads, moto_write_speed
+    from local_stack.moto_server import SPEED_PATCHES
     from local_stack.stack import EmbeddedStack
 
     quick = ("--refresh-interval", "0.5")
     with EmbeddedStack(state_dir, [LAMBDA_ZIP], opensearch_url=opensearch_url, poll_interval_s=0.1,
                        runner_args=quick) as stack:
         if variant == "moto":  # the fidelity patches stay: without them the stream is wrong, not just slow
-            moto_stream_reads.unpatch()
-            moto_write_speed.unpatch()
+            for speed in SPEED_PATCHES:
+                speed.unpatch()
         print(json.dumps({**stack.env, "runner_pid": stack.runner.pid}), flush=True)
         sys.stdin.read()
 
