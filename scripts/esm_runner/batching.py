@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from esm_runner.wire import WireRecord
+
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 _EVENT_OVERHEAD = 1024  # '{"Records":[...]}' plus the tumbling-window fields, generously
 
@@ -24,7 +26,8 @@ class Pending:
     def __post_init__(self) -> None:
         dynamodb = self.record["dynamodb"]
         self.sequence = int(dynamodb["SequenceNumber"])  # 21-40 digits: compare as integers (facts §13)
-        self.size = len(json.dumps(self.record, separators=(",", ":"))) + 1
+        text = self.record.text if isinstance(self.record, WireRecord) else json.dumps(self.record)
+        self.size = len(text) + 2  # as it is joined into the event: ", " between records
         self.key = json.dumps(dynamodb.get("Keys", {}), sort_keys=True)
         self.created = float(dynamodb.get("ApproximateCreationDateTime") or 0)
 

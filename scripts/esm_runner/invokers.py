@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from collections.abc import Callable
 
 from esm_runner.logs import JsonLog
+from esm_runner.wire import event_json
 
 WORKER_SCRIPT = Path(__file__).with_name("zip_worker.py")
 PASSED_THROUGH_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PATH", "LANG", "HOME")
@@ -61,7 +62,7 @@ class LambdaApiInvoker:
 
     def invoke(self, function_arn: str, event: dict[str, Any]) -> Invocation:
         try:
-            response = self._client.invoke(FunctionName=function_arn, Payload=json.dumps(event).encode())
+            response = self._client.invoke(FunctionName=function_arn, Payload=event_json(event).encode())
         except Exception as exc:  # throttles, missing function, network: errors before invocation
             raise NotInvoked(f"Invoke {function_arn} failed: {exc}") from exc
         body = response["Payload"].read()
@@ -117,10 +118,10 @@ class _Worker:
     def invoke(self, event: dict[str, Any]) -> Invocation:
         request_id = str(uuid.uuid4())
         deadline = time.time() + self.spec.timeout
-        request = {"event": event, "request_id": request_id, "function_arn": self.spec.function_arn,
-                   "deadline_ms": deadline * 1000}
+        request = json.dumps({"request_id": request_id, "function_arn": self.spec.function_arn,
+                              "deadline_ms": deadline * 1000})
         try:
-            self._process.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
+            self._process.stdin.write(f"{{\"event\": {event_json(event)}, {request[1:]}\n")  # type: ignore[union-attr]
             self._process.stdin.flush()  # type: ignore[union-attr]
             line = self._replies.get(timeout=max(0.0, deadline - time.time()))
         except queue.Empty:

@@ -19,7 +19,8 @@ from esm_runner.checkpoints import CheckpointStore
 from esm_runner.destinations import DestinationSender
 from esm_runner.filters import matches_any, parse_filter_criteria
 from esm_runner.invokers import Invocation
-from esm_runner.shards import InMemoryStream, to_event_record
+from esm_runner.shards import InMemoryStream
+from esm_runner.wire import event_record
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aws_recordings" / "dynamodbstreams_esm.json"
 SCENARIOS: dict[str, Any] = json.loads(FIXTURE.read_text())["scenarios"]
@@ -251,7 +252,9 @@ def test_a_stream_record_reaches_the_function_in_the_shape_aws_delivers():
                      "Keys": key_of(item), "NewImage": {**item, "binary_key": {"B": "Zm9vYmFy"}},
                      "SequenceNumber": "100000000000000000001", "SizeBytes": 70, "StreamViewType": "NEW_IMAGE"}}
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2025-02-22T03:03:03.000"
-    assert conforms(recorded, to_event_record(on_the_wire, arn, "us-east-1")) == []
+    delivered = event_record(on_the_wire, json.dumps(on_the_wire), arn, "us-east-1")
+    assert conforms(recorded, delivered) == []
+    assert conforms(recorded, json.loads(delivered.text)) == []  # the text the function gets says the same
 
 
 def test_every_recorded_scenario_is_compared_or_says_why_not():
