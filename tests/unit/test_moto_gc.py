@@ -14,13 +14,17 @@ class Node:
 
 
 def test_thresholds_are_raised_and_restored():
-    before = gc.get_threshold()
-    moto_gc.patch()
+    entry = gc.get_threshold()  # an in-process moto started by an earlier test may have patched already
+    moto_gc.unpatch()
+    default = gc.get_threshold()
     try:
+        assert default != (10_000, 10, 1_000)
+        moto_gc.patch()
         assert gc.get_threshold() == (10_000, 10, 1_000)
-    finally:
         moto_gc.unpatch()
-    assert gc.get_threshold() == before
+        assert gc.get_threshold() == default
+    finally:
+        gc.set_threshold(*entry)
 
 
 def test_a_young_reference_cycle_is_still_freed_by_allocations_alone():
