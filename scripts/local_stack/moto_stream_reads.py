@@ -32,6 +32,8 @@ from local_stack.moto_json_compiler import compile_encoder
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 _moto_get_records = DynamoDBStreamsHandler.get_records
 _RECORD = compile_encoder(get_service_model("dynamodbstreams").shape_for("Record"), {})
+# json.dumps' text, without its cycle check: an image is a tree of fresh containers (Item.to_json)
+_DUMP = json.JSONEncoder(check_circular=False).encode
 _IMAGES = ("OldImage", "NewImage", "Keys")  # in reverse of the order the serializer writes them (see _stream_record)
 _STRING = r'"(?:[^"\\]|\\.)*"'
 # What in an image's json.dumps text may make moto's serializer write the image differently, each found as the type
@@ -69,7 +71,7 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     """moto_stream_writes' record, measured and serialized from one json.dumps of each image."""
     change = moto_stream_writes.new_record(self, table, stream_type, event_name, old, new, seq)
     try:
-        images = {name: json.dumps(change[name]) for name in _IMAGES if name in change}
+        images = {name: _DUMP(change[name]) for name in _IMAGES if name in change}
     except (TypeError, ValueError):  # binary values (bytes) and the like: moto's encoder measures the record
         moto_stream_writes.finish_record(change, len(moto_stream_writes.SIZE_ENCODER.encode(change)))
         return
