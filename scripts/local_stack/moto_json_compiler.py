@@ -194,17 +194,21 @@ def _as_is(value: Any) -> Any:
 def _structure_parser(shape: StructureShape, map_type: type, compiled: dict[str, Parser]) -> Parser:
     members: list[tuple[str, str, Parser]] = []
     by_json_name: dict[str, tuple[str, Parser]] = {}
+    kept: set[str] = set()  # the JSON names of members a one-key dict (an AttributeValue) is parsed to as it is
 
     def structure(value: Any) -> Any:
+        if type(value) is dict and len(value) == 1 and one_key:
+            (json_name, raw), = value.items()  # at most one member matches
+            if json_name in kept and raw is not None:
+                return value  # {name: raw} of the body's fresh JSON: parsed to an equal dict of the same type
+            parsed = map_type()
+            member = by_json_name.get(json_name)
+            if member is not None and raw is not None:
+                parsed[member[0]] = member[1](raw)
+            return parsed
         if value is None:
             return None
         parsed = map_type()
-        if type(value) is dict and len(value) == 1 and len(by_json_name) == len(members):
-            (json_name, raw), = value.items()  # one key (an AttributeValue): at most one member matches
-            member = by_json_name.get(json_name)
-            if member is not None and raw is not None:
-                parsed[member[0]] = raw if member[1] is _as_is else member[1](raw)
-            return parsed
         for name, json_name, parse in members:
             raw = value.get(json_name)
             if raw is not None:
@@ -216,6 +220,9 @@ def _structure_parser(shape: StructureShape, map_type: type, compiled: dict[str,
         json_name = member.serialization.get("name", name)
         members.append((name, json_name, compile_parser(member, map_type, compiled)))
         by_json_name.setdefault(json_name, (name, members[-1][2]))
+    one_key = len(by_json_name) == len(members)  # no two members share a JSON name
+    if map_type is dict:
+        kept.update(json_name for name, json_name, parse in members if name == json_name and parse is _as_is)
     return structure
 
 

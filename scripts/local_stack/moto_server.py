@@ -6,7 +6,8 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   own stream->Lambda invocation off (while a mapping exists it invokes the function on every write and empties the
   shard on any truthy result; our ESM runner reads the stream itself).
 - `moto_stream_iterators`: shard iterators expire after 15 minutes (ExpiredIteratorException) instead of piling up.
-- `moto_stream_reads`: GetRecords serialized without moto's generic model walk (same bytes, far less CPU).
+- `moto_stream_reads`: GetRecords serialized without moto's generic model walk, most records' JSON written (with
+  their SizeBytes) from one dump of each image when they are made (same bytes, far less CPU).
 - `moto_json_speed`: JSON-protocol requests parsed, and DynamoDB/DynamoDB Streams results serialized, by functions
   compiled once per operation (`moto_json_compiler`): the same values and bytes as moto's parser and serializer.
 - `moto_write_speed`: items built, measured and turned into stream images without moto's repeated copies; action

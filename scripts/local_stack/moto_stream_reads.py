@@ -3,25 +3,45 @@
 moto serializes every response by walking the botocore model and trying up to a dozen attribute aliases per member
 of every value: about 1 ms of CPU per ~1 KB stream record, which bounded the local stack near 185 records/s. Here the
 same model is compiled once into plain functions by `moto_json_compiler` (the values moto's JSON serializer
-writes), and each record's JSON is kept on its shard the first time it is read, since a record
-never changes once appended. tests/unit/test_moto_stream_reads.py checks the output against moto's serializer.
+writes), and each record's JSON is kept on the record, since a record never changes once appended.
+
+Most records' JSON is written when the record is made (by `moto_stream_writes`, under the write lock): moto measures
+each record's SizeBytes with a JSON dump of the record, and an image of strings, numbers, sets of those, booleans,
+nulls, maps and lists is written into that dump exactly as moto's GetRecords serializer writes it. So each image is
+dumped once, and both the record's SizeBytes and its GetRecords JSON are put together from the same text. Images
+with binary values (moto's serializer base64-encodes those its own way) or anything else the serializer would
+change (see `_CHANGED_BY_SERIALIZER`) are measured and serialized as before.
+tests/unit/test_moto_stream_reads.py checks both against moto's own code.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from moto import settings
 from moto.core.utils import get_service_model
-from moto.dynamodb.models.table import StreamShard
+from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
+from local_stack import moto_stream_writes
 from local_stack.moto_json_compiler import compile_encoder
 
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 _moto_get_records = DynamoDBStreamsHandler.get_records
 _RECORD = compile_encoder(get_service_model("dynamodbstreams").shape_for("Record"), {})
+# json.dumps' text, without its cycle check: an image is a tree of fresh containers (Item.to_json)
+_DUMP = json.JSONEncoder(check_circular=False).encode
+_IMAGES = ("OldImage", "NewImage", "Keys")  # in reverse of the order the serializer writes them (see _stream_record)
+_STRING = r'"(?:[^"\\]|\\.)*"'
+# What in an image's json.dumps text may make moto's serializer write the image differently, each found as the type
+# key of an attribute value or a value that is not a string: binary sets (BS, base64-encoded; B values are bytes,
+# which json.dumps refuses), S/N values and SS/NS elements that are not strings (stringified; None among them: moto
+# cannot measure None in other types), empty map keys (written their own way). A match inside a string value only
+# costs the slower path.
+_CHANGED_BY_SERIALIZER = re.compile(rf'"BS": |"[SN]": (?!")|"[SN]S": (?!\[(?:{_STRING}(?:, {_STRING})*)?\])|"": ')
 
 
 def record_json(record: dict[str, Any]) -> str:
@@ -36,15 +56,35 @@ def get_records_body(records: list[str], next_shard_iterator: str | None) -> str
 
 
 def _shard_records_json(shard: StreamShard, start: int, count: int) -> list[str]:
-    """The JSON of shard.items[start:start + count], serialized once per record and kept on the shard."""
-    cache: dict[int, str] = shard.__dict__.setdefault("_records_json", {})
+    """The JSON of shard.items[start:start + count]: each record's, written when it was made or on its first read."""
     out = []
-    for index in range(start, start + count):
-        text = cache.get(index)
+    for record in shard.items[start:start + count]:
+        text = record.__dict__.get("get_records_json")
         if text is None:
-            text = cache[index] = record_json(shard.items[index].to_json())
+            text = record.get_records_json = record_json(record.to_json())
         out.append(text)
     return out
+
+
+def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_name: str, old: Item | None,
+                   new: Item | None, seq: int) -> None:
+    """moto_stream_writes' record, measured and serialized from one json.dumps of each image."""
+    change = moto_stream_writes.new_record(self, table, stream_type, event_name, old, new, seq)
+    try:
+        images = {name: _DUMP(change[name]) for name in _IMAGES if name in change}
+    except (TypeError, ValueError):  # binary values (bytes) and the like: moto's encoder measures the record
+        moto_stream_writes.finish_record(change, len(moto_stream_writes.SIZE_ENCODER.encode(change)))
+        return
+    # moto's encoder writes an image that json.dumps can write as json.dumps does: measure the record without them
+    placeholders = {**change, **dict.fromkeys(images, 0)}
+    size = len(moto_stream_writes.SIZE_ENCODER.encode(placeholders)) - len(images) + sum(map(len, images.values()))
+    moto_stream_writes.finish_record(change, size)
+    if any(_CHANGED_BY_SERIALIZER.search(text) for text in images.values()):
+        return  # serialized on its first read
+    body = json.dumps(_RECORD({**self.record, "dynamodb": {**change, **dict.fromkeys(images, {})}}))
+    for name, text in images.items():  # the last one first: the first match of each is then its placeholder
+        body = body.replace(f'"{name}": {{}}', f'"{name}": {text}', 1)
+    self.get_records_json = body
 
 
 def _get_records(self: DynamoDBStreamsHandler) -> Any:
@@ -61,9 +101,14 @@ def _get_records(self: DynamoDBStreamsHandler) -> Any:
 
 
 def patch() -> None:
+    """GetRecords from each record's JSON; records made by moto_stream_writes' builder, if it is on, written at once."""
     DynamoDBStreamsHandler.get_records = _get_records  # type: ignore[method-assign]
+    if StreamRecord.__init__ is moto_stream_writes.stream_record:
+        StreamRecord.__init__ = _stream_record  # type: ignore[method-assign]
 
 
 def unpatch() -> None:
-    """Back to moto's own serializer (the benchmark and the equality test compare the two)."""
+    """Back to moto's own serializer and moto_stream_writes' SizeBytes (the benchmark and the tests compare)."""
     DynamoDBStreamsHandler.get_records = _moto_get_records  # type: ignore[method-assign]
+    if StreamRecord.__init__ is _stream_record:
+        StreamRecord.__init__ = moto_stream_writes.stream_record  # type: ignore[method-assign]

@@ -50,7 +50,7 @@ _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "ex
 _ITERATING_READS = ("scan", "query")
 _SINGLE_ITEM_REQUESTS = ("put_item", "update_item", "delete_item")  # their ReturnValues read the item around the write
 
-_SIZE_ENCODER = DynamoJsonEncoder()  # what moto's dynamo_json_dump encodes with, made once
+SIZE_ENCODER = DynamoJsonEncoder()  # what moto's dynamo_json_dump measures SizeBytes with, made once
 _moto_stream_record_init = StreamRecord.__init__  # moto's own record: tests compare with it
 _moto_transact_write_items = DynamoDBBackend.transact_write_items
 
@@ -127,14 +127,14 @@ def _append(shard: StreamShard, old: Item | None, new: Item | None) -> None:
     shard.items.append(StreamRecord(shard.table, view_type, event_name, old, new, sequence_number))
 
 
-def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_name: str, old: Item | None,
-                   new: Item | None, seq: int) -> None:
-    """moto's record, with Keys taken from the item's image (moto encodes binary key values twice; its images are
-    right) and ApproximateCreationDateTime rounded down to the second.
+def new_record(self: StreamRecord, table: Table, stream_type: str, event_name: str, old: Item | None,
+               new: Item | None, seq: int) -> dict[str, Any]:
+    """moto's record (StreamRecord.__init__'s arguments) with Keys taken from the item's image (moto encodes binary
+    key values twice; its images are right), before `finish_record`: its "dynamodb" part is returned, with SizeBytes
+    1 and the time to the microsecond, as moto has them when it measures the record.
 
     Built here rather than by moto's StreamRecord.__init__, which converts both images whether the view type keeps
-    them or not and serializes its Keys apart. SizeBytes is moto's: the length of the record's JSON as moto writes
-    it while the time still has its microseconds (image-based Keys serialize to the same text as moto's)."""
+    them or not and serializes its Keys apart."""
     change: dict[str, Any] = {"StreamViewType": stream_type, "ApproximateCreationDateTime": utcnow(),
                               "SequenceNumber": str(seq), "SizeBytes": 1, "Keys": {}}
     if new is not None and stream_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
@@ -147,8 +147,21 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     change["Keys"] = {name: image[name] for name in key_names}
     self.record = {"eventID": mock_random.uuid4().hex, "eventName": event_name, "eventSource": "aws:dynamodb",
                    "eventVersion": "1.0", "awsRegion": "us-east-1", "dynamodb": change}
-    change["SizeBytes"] = len(_SIZE_ENCODER.encode(change))
+    return change
+
+
+def finish_record(change: dict[str, Any], size_bytes: int) -> None:
+    """SizeBytes set to the length of the record's JSON as moto writes it while the time still has its microseconds
+    (image-based Keys serialize to the same text as moto's); ApproximateCreationDateTime rounded down to the second."""
+    change["SizeBytes"] = size_bytes
     change["ApproximateCreationDateTime"] = change["ApproximateCreationDateTime"].replace(microsecond=0)
+
+
+def stream_record(self: StreamRecord, table: Table, stream_type: str, event_name: str, old: Item | None,
+                   new: Item | None, seq: int) -> None:
+    """moto's record with exact Keys and ApproximateCreationDateTime in whole seconds."""
+    change = new_record(self, table, stream_type, event_name, old, new, seq)
+    finish_record(change, len(SIZE_ENCODER.encode(change)))
 
 
 def _stream_record_copy(self: StreamRecord, memo: dict[int, Any]) -> StreamRecord:
@@ -173,7 +186,7 @@ def patch() -> None:
     """Idempotent: several stacks may start in one process."""
     if StreamShard.add is _collect:
         return
-    StreamRecord.__init__ = _stream_record  # type: ignore[method-assign]
+    StreamRecord.__init__ = stream_record  # type: ignore[method-assign]
     StreamRecord.__deepcopy__ = _stream_record_copy  # type: ignore[attr-defined]
     StreamShard.add = _collect  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]

@@ -1,7 +1,7 @@
 """moto's CPU per item, with and without the speed patches of scripts/local_stack (not a test).
 
 Two moto servers in child processes, patched as the stack patches them; the "moto" one then has the speed patches
-undone (moto_gc, moto_json_speed, moto_stream_reads, moto_write_speed; the fidelity patches stay). Against each, in
+undone (moto_server.SPEED_PATCHES; the fidelity patches stay). Against each, in
 turn: N BatchWriteItems of 25 ~1 KB items (tests/bench/run.py's `item`) to a table with a NEW_AND_OLD_IMAGES stream;
 GetRecords (Limit 1000) of the whole stream; BatchGetItem of 100 keys until every item is read; a full Scan.
 Each phase's CPU is the child's user+system time from /proc, per item; ratios are moto / patched, same run.
@@ -42,12 +42,11 @@ def process_cpu_s(pid: int) -> float:
 
 def serve(variant: str) -> None:
     """Child: a moto server in this process until stdin closes; prints its URL."""
-    from local_stack import moto_gc, moto_json_speed, moto_stream_reads, moto_write_speed
-    from local_stack.moto_server import start_moto
+    from local_stack.moto_server import SPEED_PATCHES, start_moto
 
     server, url = start_moto()
     if variant == "moto":
-        for module in (moto_gc, moto_json_speed, moto_stream_reads, moto_write_speed):
+        for module in SPEED_PATCHES:
             module.unpatch()
     print(url, flush=True)
     sys.stdin.read()

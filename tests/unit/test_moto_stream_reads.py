@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -11,6 +12,8 @@ import pytest
 from moto import mock_aws
 from moto.core.serialize import JSONSerializer, XFormedAttributePicker
 from moto.core.utils import get_service_model
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import StreamRecord
 from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from local_stack import moto_stream_reads
@@ -19,9 +22,10 @@ from local_stack.moto_server import patch_moto
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
-def attribute(rng: random.Random, depth: int = 0) -> dict[str, Any]:
-    """A random DynamoDB attribute value of any type, nested up to three levels."""
-    kinds = ["S", "N", "B", "SS", "NS", "BS", "NULL", "BOOL"] + (["M", "L"] if depth < 3 else [])
+def attribute(rng: random.Random, depth: int = 0, binary: bool = True) -> dict[str, Any]:
+    """A random DynamoDB attribute value of any type (binary ones only if `binary`), nested up to three levels."""
+    kinds = [kind for kind in ("S", "N", "B", "SS", "NS", "BS", "NULL", "BOOL") if binary or kind not in ("B", "BS")]
+    kinds += ["M", "L"] if depth < 3 else []
     kind = rng.choice(kinds)
     text = lambda: "".join(rng.choice("aé\u2028\"\\\n\x00😀z") for _ in range(rng.randint(0, 6)))
     number = lambda: str(Decimal(rng.randint(-10**38 + 1, 10**38 - 1)).scaleb(rng.randint(-40, 20)))
@@ -35,8 +39,8 @@ def attribute(rng: random.Random, depth: int = 0) -> dict[str, Any]:
         "BS": lambda: {"BS": list({blob() + bytes([i]) for i in range(rng.randint(1, 3))})},
         "NULL": lambda: {"NULL": True},
         "BOOL": lambda: {"BOOL": rng.random() < 0.5},
-        "M": lambda: {"M": {text() + str(i): attribute(rng, depth + 1) for i in range(rng.randint(0, 3))}},
-        "L": lambda: {"L": [attribute(rng, depth + 1) for _ in range(rng.randint(0, 3))]},
+        "M": lambda: {"M": {text() + str(i): attribute(rng, depth + 1, binary) for i in range(rng.randint(0, 3))}},
+        "L": lambda: {"L": [attribute(rng, depth + 1, binary) for _ in range(rng.randint(0, 3))]},
     }[kind]()
 
 
@@ -108,3 +112,34 @@ def test_get_records_over_the_wire_is_the_same_patched_and_unpatched_and_on_rere
     slow = read(7)
     assert fast == slow
     assert [r for page in fast_again for r in page] == [r for page in slow for r in page]
+
+
+# Values moto's serializer writes otherwise than json.dumps does (or that look so): the record's JSON must still be
+# moto's, from the write or from the first read.
+ODD_VALUES = [{"N": 1.5}, {"N": 2}, {"N": None}, {"NS": [None]}, {"NS": ["1", 2]}, {"NS": [0.5]}, {"SS": []},
+              {"BS": ["eA=="]}, {"B": b"\x00\xff"}, {"BOOL": "yes"}, {"NULL": False}, {"L": []}, {"M": {}},
+              {"M": {"": {"S": "x"}}},
+              {"M": {"S": {"N": "1"}, "x\"S": {"S": "v"}, "N": {"NS": ["1"]}}}, {"S": 'null: null, "S": 5'},
+              {"L": [{"S": "a\\"}, {"N": "1"}]}, {"S": "\u2028\x00\"\\é😀"}]
+
+
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"])
+def test_records_json_written_when_made_is_moto_serializer_s(view):
+    table = SimpleNamespace(hash_key_attr="pk", range_key_attr="sk")
+    rng = random.Random(11)
+    plain = [{f"a{i}": attribute(rng, binary=False) for i in range(rng.randint(0, 8))} for _ in range(60)]
+    written = 0
+    for n, attrs in enumerate(plain + [{"odd": value} for value in ODD_VALUES]):
+        key = {"pk": {"S": f"k{n}"}, "sk": {"N": str(n)}}
+        old, new = Item(DynamoType(key["pk"]), DynamoType(key["sk"]), {**key, **attrs}), \
+            Item(DynamoType(key["pk"]), DynamoType(key["sk"]), {**key, **attrs, "n": {"N": "1"}})
+        for event, before, after in (("INSERT", None, new), ("MODIFY", old, new), ("REMOVE", old, None)):
+            record = StreamRecord.__new__(StreamRecord)
+            moto_stream_reads._stream_record(record, table, view, event, before, after, n)
+            text = vars(record).get("get_records_json")
+            if n < len(plain):
+                assert text is not None, "a record without binary values is serialized when it is made"
+            if text is not None:
+                written += 1
+                assert moto_stream_reads.get_records_body([text], None) == moto_body({"Records": [record.to_json()]})
+    assert written > 3 * len(plain)  # some odd values (empty sets, lists, maps...) are written as they are too

@@ -1,4 +1,5 @@
-"""moto_stream_writes builds the record moto's StreamRecord builds, with its two corrections, and nothing else."""
+"""moto_stream_writes builds the record moto's StreamRecord builds, with its two corrections, and nothing else; so does
+moto_stream_reads' builder, which measures SizeBytes from one dump of each image."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from moto.moto_api._internal import mock_random
 from test_moto_json_compiler import same
 from test_moto_stream_reads import attribute
 
-from local_stack import moto_stream_writes
+from local_stack import moto_stream_reads, moto_stream_writes
 
 NOW = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456)
 
@@ -37,14 +38,16 @@ def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item |
 
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"])
 @pytest.mark.parametrize("range_key", [None, "sk"])
-def test_records_are_moto_s_with_exact_keys_and_whole_seconds(view, range_key, monkeypatch):
-    monkeypatch.setattr(moto_table, "utcnow", lambda: NOW)
-    monkeypatch.setattr(moto_stream_writes, "utcnow", lambda: NOW)
+@pytest.mark.parametrize("now", [NOW, NOW.replace(microsecond=0)])  # moto's time text has no fraction then
+@pytest.mark.parametrize("build", [moto_stream_writes.stream_record, moto_stream_reads._stream_record])
+def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, now, view, range_key, monkeypatch):
+    monkeypatch.setattr(moto_table, "utcnow", lambda: now)
+    monkeypatch.setattr(moto_stream_writes, "utcnow", lambda: now)
     rng = random.Random(4)
     table = FakeTable(range_key)
-    for n in range(40):
+    for n in range(40):  # odd ones binary (moto's encoder measures those), even ones without
         attrs = {"pk": {"B": bytes([n, 0, 255])} if n % 2 else {"S": f"k{n}é"}, "sk": {"N": str(n)},
-                 **{f"a{i}": attribute(rng) for i in range(rng.randint(0, 6))}}
+                 **{f"a{i}": attribute(rng, binary=n % 2 == 1) for i in range(rng.randint(0, 6))}}
         key = DynamoType(attrs["pk"]), DynamoType(attrs["sk"]) if range_key else None
         old = Item(*key, attrs)
         new = Item(*key, {**attrs, "changed": {"N": str(n)}})
@@ -53,5 +56,5 @@ def test_records_are_moto_s_with_exact_keys_and_whole_seconds(view, range_key, m
             expected = moto_record(table, view, event, before, after)
             mock_random.seed(n)
             record = StreamRecord.__new__(StreamRecord)
-            moto_stream_writes._stream_record(record, table, view, event, before, after, 7)
+            build(record, table, view, event, before, after, 7)
             same(record.record, expected)
