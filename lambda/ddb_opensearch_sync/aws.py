@@ -6,6 +6,7 @@ boto3 is imported here only, on first use: most invocations never need it, and i
 from __future__ import annotations
 
 import base64
+import json
 import random
 import time
 from typing import Any, Callable
@@ -23,8 +24,23 @@ def client(service: str, region: str | None = None) -> Any:
     if key not in _clients:
         import boto3
 
-        _clients[key] = boto3.client(service, region_name=region) if region else boto3.client(service)
+        made = boto3.client(service, region_name=region) if region else boto3.client(service)
+        if service == "dynamodb":
+            made.meta.events.register("before-parse.dynamodb.BatchGetItem", _items_as_sent)
+        _clients[key] = made
     return _clients[key]
+
+
+def _items_as_sent(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore hook: BatchGetItem's items taken from the JSON body as DynamoDB sent them, the form stream images
+    have (B as base64 text), which the converter takes as it is. botocore's typed parse of every attribute value
+    cost ~0.1 ms per ~1 KB item, about as much as the read itself on a local emulator. UnprocessedKeys and errors
+    stay botocore's."""
+    if response_dict.get("status_code") != 200:
+        return
+    body = json.loads(response_dict["body"])
+    customized_response_dict["Responses"] = body.pop("Responses", {})
+    response_dict["body"] = json.dumps(body).encode()
 
 
 def table_name(stream_arn: str) -> str:

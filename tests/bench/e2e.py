@@ -16,7 +16,7 @@ connection per writer (moto does not check signatures): a boto3 writer spends ~0
 validation and serialization, which on these 2 cores would be taken from the stack under test.
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
-    python tests/bench/e2e.py [--items 4000] [--writers 4] [--windows 0 1] [--batch-sizes 100 1000]
+    python tests/bench/e2e.py [--items 12000] [--writers 4] [--windows 0 1] [--batch-sizes 100 1000]
                               [--variants moto patched] [--latency-items 60] [--latency-rate 10]
 """
 
@@ -289,7 +289,7 @@ class Pipeline:
                 "moto_cpu_s": round(self.stack.cpu_s() - cpu, 3)}
 
 
-def run(items: int = 4000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
+def run(items: int = 12000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         variants: tuple[str, ...] = ("moto", "patched"), batch_sizes: tuple[int, ...] = (100, 1000),
         opensearch_url: str = "", latency_items: int = 60, latency_rate: float = 10.0,
         seed: int = 1) -> dict[str, Any]:
@@ -345,7 +345,7 @@ def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=4000, help="items written per pipeline (default 4000)")
+    parser.add_argument("--items", type=int, default=12000, help="items written per pipeline (default 12000)")
     parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
     parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
     parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])

@@ -38,6 +38,17 @@ def test_get_items_reads_250_keys_in_three_calls_in_order_with_none_for_missing(
     assert found[4]["payload"] == {"S": "xxxx"}
 
 
+def test_items_come_back_as_dynamodb_sent_them_binary_as_base64_like_stream_images(moto_url, calls):
+    table = Table(moto_url, partition_type="B")
+    table.client.put_item(TableName=table.name, Item={
+        "pk": {"B": b"\x00\xff"}, "bs": {"BS": [b"\x01", b"\x02"]}, "n": {"N": "0.10"},
+        "m": {"M": {"b": {"B": b"x"}, "l": {"L": [{"NULL": True}, {"SS": ["a"]}]}}}})
+    [found, missing] = aws.get_items(table.stream_arn, [{"pk": {"B": "AP8="}}, {"pk": {"B": "AQ=="}}])
+    assert found == {"pk": {"B": "AP8="}, "bs": {"BS": ["AQ==", "Ag=="]}, "n": {"N": "0.10"},
+                     "m": {"M": {"b": {"B": "eA=="}, "l": {"L": [{"NULL": True}, {"SS": ["a"]}]}}}}
+    assert missing is None and calls == {"BatchGetItem": 1}
+
+
 def test_keys_only_stream_reads_every_item_in_one_batch_per_100_keys(opensearch_url, moto_url, calls):
     table, index = Table(moto_url, view="KEYS_ONLY"), f"h-{uuid.uuid4().hex[:10]}"
     for n in range(250):
