@@ -305,6 +305,9 @@ def run(items: int = 12000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
 
         node = OpenSearchNode.start()
         opensearch_url = node.url
+        from run import warm_up  # a fresh node is up to twice as slow (JIT) for its first few thousand documents
+
+        warm_up(opensearch_url)
     results: dict[str, Any] = {"items": items, "writers": writers, "batch_sizes": list(batch_sizes),
                                "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
     try:
