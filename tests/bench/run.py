@@ -397,7 +397,7 @@ def node() -> Iterator[str]:
         return
     from local_stack.opensearch_node import opensearch_node
 
-    with opensearch_node() as url:
+    with opensearch_node(production_jit=True) as url:  # the node's own speed, as a production node has it
         yield url
 
 

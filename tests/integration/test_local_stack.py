@@ -17,6 +17,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from local_stack.opensearch_node import HEAP, QUICK_JIT, opensearch_node
 from local_stack.pipeline import clients, deploy
 from local_stack.stack import EmbeddedStack
 from verify_sync import compare
@@ -49,6 +50,12 @@ def stack_processes(state: Path) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def jvm_arguments(url: str) -> list[str]:
+    """The node's JVM input arguments, as it reports them."""
+    with urllib.request.urlopen(f"{url}/_nodes/jvm", timeout=10) as response:
+        return next(iter(json.load(response)["nodes"].values()))["jvm"]["input_arguments"]
 
 
 def wait_for(condition, what: str, timeout: float = 240.0):
@@ -156,6 +163,7 @@ def test_a_killed_node_comes_back_on_its_port_with_its_data_and_the_pipeline_syn
     assert stack.node.url == stack.opensearch_url  # same port
     with urllib.request.urlopen(f"{stack.opensearch_url}/{pipeline.index}/_count", timeout=10) as response:
         assert json.load(response)["count"] == 1  # same data directory: the index survived
+    assert QUICK_JIT in jvm_arguments(stack.opensearch_url)  # same JVM options (the first JIT tier only)
     put(stack, pipeline, "after", note="written after the restart")
     synced(stack, pipeline, "the pipeline syncing after the node's restart")
     assert json.loads(stack.status_path.read_text())["parts"]["opensearch"]["restarts"] == 1
@@ -244,3 +252,14 @@ def test_stream_record_keys_carry_binary_keys_as_dynamodb_does(moto_url):
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["Keys"] for r in records] == [{"k": {"B": b"\x01\x02"}}] * 2
+
+
+@pytest.mark.embedded_only("starts nodes of its own")
+def test_the_embedded_node_compiles_with_the_first_jit_tier_and_a_production_like_node_with_the_defaults(
+        opensearch_url):
+    assert QUICK_JIT == "-XX:TieredStopAtLevel=1"
+    assert QUICK_JIT in jvm_arguments(opensearch_url)
+    with opensearch_node(production_jit=True) as url:
+        arguments = jvm_arguments(url)
+    assert f"-Xmx{HEAP}" in arguments  # OPENSEARCH_JAVA_OPTS reached the JVM, without the JIT option
+    assert not any(argument.startswith("-XX:TieredStopAtLevel") for argument in arguments)
