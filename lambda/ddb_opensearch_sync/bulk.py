@@ -197,12 +197,15 @@ class Sender:
             results[p] = _item_result(item)
 
 
-def current(transport: Transport, docs: list[tuple[str, str]], timeout: float, prefix: str = "") -> list[dict[str, Any] | None]:
-    """`_mget` the stored documents (found or not, with version and exact `_source`); None where unknown."""
+def current(transport: Transport, docs: list[tuple[str, str]], timeout: float, prefix: str = "",
+            realtime: bool = True) -> list[dict[str, Any] | None]:
+    """`_mget` the stored documents (found or not, with version and exact `_source`); None where unknown. With
+    `realtime=False`, as of the last refresh: a realtime read of a document changed since then refreshes the shard
+    first (https://docs.opensearch.org/docs/latest/api-reference/document-apis/multi-get/), ~20 ms per call."""
     body = dumps({"docs": [{"_index": index, "_id": doc_id} for index, doc_id in docs]}).encode()
     try:
         # No filter_path here: filtering re-renders _source and rounds numbers beyond a double.
-        status, data = transport.request("POST", prefix + "/_mget",
+        status, data = transport.request("POST", prefix + ("/_mget" if realtime else "/_mget?realtime=false"),
                                          body, {"Content-Type": "application/json"}, timeout)
         found = json.loads(data, parse_float=Decimal).get("docs") if status == 200 else None
     except (TransportError, ValueError, AttributeError):

@@ -165,15 +165,23 @@ class Syncer:
     def _settle(self, ties: list[tuple[Change, int]], outcome: dict[int, str], summary: Summary) -> list[Change]:
         """Resolve same-second 409s. If OpenSearch already holds exactly this change's result, it is
         written (the usual replay); otherwise read the item's current state from DynamoDB and write
-        that with the stored version + 1. Returns the changes still to write."""
-        stored = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in ties], self.settings.timeout_seconds,
-                         self.sender.prefix)
+        that with the stored version + 1. Returns the changes still to write.
+
+        An indexed document is read as of the last refresh and counts only with the version the 409 named (a
+        realtime read would refresh the shard first, the cost of a hot item changed moments ago); a delete's
+        result, no document, shows only in a realtime read."""
         unsettled = []
-        for (change, stored_version), doc in zip(ties, stored):
-            if doc is not None and same(change, doc):
-                outcome[change.position] = "written"
-            else:
-                unsettled.append((change, stored_version + 1))
+        for realtime in (False, True):
+            group = [(change, stored) for change, stored in ties if (change.op == "delete") == realtime]
+            if not group:
+                continue
+            stored_docs = current(self.sender.transport, [(c.index, c.doc_id) for c, _ in group],
+                                  self.settings.timeout_seconds, self.sender.prefix, realtime)
+            for (change, stored_version), doc in zip(group, stored_docs):
+                if doc is not None and same(change, doc, stored_version):
+                    outcome[change.position] = "written"
+                else:
+                    unsettled.append((change, stored_version + 1))
         self._fetch(unsettled, outcome, summary)
         return [change for change, _ in unsettled if change.position not in outcome]
 
@@ -217,11 +225,12 @@ def degrade_further(change: Change, result: Result) -> bool:
     return True
 
 
-def same(change: Change, doc: dict[str, Any]) -> bool:
-    """Does the stored document (from _mget) already equal what this change would write?"""
+def same(change: Change, doc: dict[str, Any], stored_version: int) -> bool:
+    """Does the stored document (from _mget) already equal what this change would write, at the version the
+    409 named (an older copy, from before the last refresh, proves nothing)?"""
     if change.op == "delete":
         return doc.get("found") is False
-    if change.op != "index" or doc.get("found") is not True:
+    if change.op != "index" or doc.get("found") is not True or doc.get("_version") != stored_version:
         return False
     return json.loads(dumps(change.source), parse_float=Decimal) == doc.get("_source")
 

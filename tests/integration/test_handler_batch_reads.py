@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 from ddb_opensearch_sync import aws
-from handler_helpers import REGION, Table, assert_index_equals_table, failed, syncer, use_moto_for_boto3
+from handler_helpers import (REGION, Table, assert_index_equals_table, failed, index_state, opensearch, syncer,
+                             use_moto_for_boto3)
 from test_handler_ordering import at_second_start
 
 pytestmark = pytest.mark.timeout(180)
@@ -77,3 +78,72 @@ def test_same_second_conflicts_across_batches_cost_one_read(opensearch_url, moto
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties": 20, "written": 20}
     assert calls == {"BatchGetItem": 1}
     assert_index_equals_table(opensearch_url, index, table)
+
+
+def unrefreshed_index(opensearch_url: str) -> str:
+    """An index that refreshes only when asked: what a search (or a non-realtime read) sees is up to the test."""
+    index = f"h-{uuid.uuid4().hex[:10]}"
+    status, created = opensearch(opensearch_url, "PUT", f"/{index}", {"settings": {"refresh_interval": -1}})
+    assert status == 200, created
+    return index
+
+
+def test_a_replayed_batch_is_settled_by_opensearch_alone_once_refreshed(opensearch_url, moto_url, calls, capsys):
+    """A replay's writes all tie with themselves (same second, same ordinal). Before a refresh, the stored copies
+    cannot be read without making the shard refresh, so the table is read (the result is the same); after one,
+    OpenSearch alone shows the batch is already there: no DynamoDB read."""
+    table, index = Table(moto_url), unrefreshed_index(opensearch_url)
+    at_second_start()
+    for n in range(10):
+        table.items.put_item(Item={"pk": f"r{n}", "v": n})
+    table.items.delete_item(Key={"pk": "r0"})
+    records = table.changes()
+    sync = syncer(opensearch_url, index)
+    assert failed(sync.handle({"Records": records})) == []
+    assert failed(sync.handle({"Records": records})) == []  # replayed before any refresh
+    assert calls == {"BatchGetItem": 1}
+    opensearch(opensearch_url, "POST", f"/{index}/_refresh")
+    calls.clear()
+    capsys.readouterr()
+    assert failed(sync.handle({"Records": records})) == []  # replayed after the refresh
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties": 10, "written": 10,
+                                                                               "superseded": 1}
+    assert calls == {}
+    assert_index_equals_table(opensearch_url, index, table)
+
+
+def test_a_refreshed_copy_equal_to_the_change_but_older_than_the_stored_version_is_not_taken_as_written(
+        opensearch_url, moto_url, calls):
+    """The last refresh shows `x` as this change would write it, at version S+3; the document has since been
+    overwritten (S+5, not yet refreshed) with an older change of the same second. Only the table can settle it."""
+    table, index = Table(moto_url), unrefreshed_index(opensearch_url)
+    at_second_start()
+    table.items.put_item(Item={"pk": "x", "v": "new"})
+    [record] = table.changes()
+    second = int(record["dynamodb"]["ApproximateCreationDateTime"])
+    for version, value in ((second * 1_000_000 + 3, "new"), (second * 1_000_000 + 5, "old")):
+        status, body = opensearch(opensearch_url, "PUT", f"/{index}/_doc/x?version={version}&version_type=external",
+                                  {"pk": "x", "v": value})
+        assert status in (200, 201), body
+        if value == "new":
+            opensearch(opensearch_url, "POST", f"/{index}/_refresh")
+    assert failed(syncer(opensearch_url, index).handle({"Records": [record]})) == []  # version S+0: a tie
+    assert calls == {"BatchGetItem": 1}
+    assert index_state(opensearch_url, index) == {"x": {"pk": "x", "v": "new"}}
+
+
+def test_a_delete_that_ties_with_a_document_not_yet_refreshed_reads_it_in_real_time(opensearch_url, moto_url, calls):
+    """A copy as of the last refresh cannot show that a document is gone: before its first refresh, a document
+    that is there reads as not found. The delete's tie is settled by the table, and the document goes."""
+    table, index = Table(moto_url), unrefreshed_index(opensearch_url)
+    at_second_start()
+    table.items.put_item(Item={"pk": "x", "v": "old"})
+    table.items.delete_item(Key={"pk": "x"})
+    removal = table.changes()[-1]
+    second = int(removal["dynamodb"]["ApproximateCreationDateTime"])
+    status, body = opensearch(opensearch_url, "PUT", f"/{index}/_doc/x?version={second * 1_000_000 + 5}"
+                              "&version_type=external", {"pk": "x", "v": "old"})
+    assert status == 201, body
+    assert failed(syncer(opensearch_url, index).handle({"Records": [removal]})) == []  # version S+0: a tie
+    assert calls == {"BatchGetItem": 1}
+    assert index_state(opensearch_url, index) == {}
