@@ -47,7 +47,9 @@ def take_batch(pending: list[Pending], batch_size: int, max_bytes: int = MAX_PAY
 def is_ready(pending: list[Pending], batch_size: int, window: float, waited: float,
              max_bytes: int = MAX_PAYLOAD_BYTES) -> bool:
     """Invoke when the batch is full, the payload cap is reached, or the batching window has elapsed."""
-    if not pending:
-        return False
-    full = len(pending) >= batch_size or _EVENT_OVERHEAD + sum(p.size for p in pending) >= max_bytes
-    return full or waited >= window
+    return bool(pending) and (is_full(pending, batch_size, max_bytes) or waited >= window)
+
+
+def is_full(pending: list[Pending], batch_size: int, max_bytes: int = MAX_PAYLOAD_BYTES) -> bool:
+    """The buffer holds a full batch: the batch size, or the payload cap."""
+    return len(pending) >= batch_size or _EVENT_OVERHEAD + sum(p.size for p in pending) >= max_bytes

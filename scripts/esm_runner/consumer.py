@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from esm_runner.batching import Pending, is_ready, take_batch
+from esm_runner.batching import MAX_PAYLOAD_BYTES, Pending, is_full, is_ready, take_batch
 from esm_runner.checkpoints import CheckpointStore, ContiguousProgress
 from esm_runner.destinations import DestinationSender, failure_record
 from esm_runner.filters import matches_any
@@ -72,7 +72,9 @@ class ShardConsumer:
         with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix=f"lane-{self._shard.shard_id}") as pool:
             while not self._c.stop.is_set():
                 got = 0
-                if iterator is not None and self._room(lanes):
+                # A full round read ahead is dispatched first: reading more before it would only delay it.
+                if iterator is not None and self._room(lanes) and not is_full(
+                        self._pending, self._s.batch_size * lanes, MAX_PAYLOAD_BYTES * lanes):
                     got, iterator = self._read(iterator)
                     if self._pending and first_buffered is None:
                         first_buffered = time.monotonic()

@@ -328,3 +328,16 @@ def test_the_next_records_are_read_while_a_batch_is_in_flight_and_delivered_in_o
     run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 2500, batch_size=1000)
     assert reads_seen_in_flight == [2]
     assert invoker.delivered() == written
+
+
+def test_a_full_batch_read_ahead_is_invoked_without_another_read_first(tmp_path):
+    """The read made while a batch is in flight already holds the next full batch: the poller invokes it at once
+    (one GetRecords per batch), not after reading again."""
+    stream = InMemoryStream()
+    stream.add_shard("s")
+    written = [stream.put("s", key(i)) for i in range(1000)]
+    reads_at_invocation = []
+    invoker = RecordingInvoker(lambda event: reads_at_invocation.append(stream.reads))
+    run_mapping(stream, invoker, tmp_path, lambda: len(invoker.delivered()) == 1000, batch_size=100)
+    assert invoker.delivered() == written and len(reads_at_invocation) == 10
+    assert max(reads_at_invocation) <= len(reads_at_invocation) + 1, reads_at_invocation
