@@ -11,14 +11,14 @@ code raises on (bad input, an unsupported value), goes to moto's own code, so er
   not with PRETTIFY_RESPONSES, not with response transformers). Headers are moto's: Content-Type, then the
   handler's own response headers; CRC32 and request id are added afterwards by moto as before.
 DynamoDB's results are also turned into plain values (`dynamo_to_dict`, before serializing) without moto's
-isinstance/hasattr tests on every value.
+isinstance/hasattr tests on every value; an item (GetItem, BatchGetItem, Query, Scan) whose JSON text was kept when
+it was written (`moto_item_json`) becomes that text (`Preserialized`), written into the body as it is.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import json
 from typing import Any
 
 from botocore.model import OperationModel
@@ -31,11 +31,12 @@ from moto.core.serialize import JSONSerializer, get_serializer_class
 from moto.core.utils import get_service_model
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.models import utilities as dynamodb_utilities
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-from local_stack.moto_json_compiler import Encoder, Parser, Unsupported, compile_input, compile_output
+from local_stack import moto_item_json
+from local_stack.moto_json_compiler import Encoder, Parser, Unsupported, compile_input, compile_output, dump_with_texts
 
 _SERIALIZED_HANDLERS = (DynamoHandler, DynamoDBStreamsHandler)
 _moto_parse_parameters = BaseResponse.parse_parameters
@@ -86,7 +87,7 @@ def _serialized(self: BaseResponse, action_result: ActionResult) -> TYPE_RESPONS
                 or operation.has_event_stream_output):
             raise Unsupported
         encode, content_type, status = _output(operation)
-        body = json.dumps(encode(result))
+        body = dump_with_texts(encode(result))
     except Exception:  # noqa: BLE001 - moto serializes whatever the compiled code does not reproduce
         return _moto_serialized(self, action_result)
     headers = {"Content-Type": content_type}
@@ -96,7 +97,8 @@ def _serialized(self: BaseResponse, action_result: ActionResult) -> TYPE_RESPONS
 
 def _dynamo_to_dict(obj: Any) -> Any:
     """moto's dynamo_to_dict (DynamoDB results to plain values before serializing) without its isinstance/hasattr
-    tests on every value: DynamoTypes, dicts, lists and scalars of exactly those types; the rest goes to moto's."""
+    tests on every value: DynamoTypes, dicts, item attribute dicts, lists and scalars of exactly those types; the rest
+    goes to moto's."""
     kind = type(obj)
     if kind is DynamoType:
         attribute_type, value = obj.type, obj.value
@@ -107,6 +109,9 @@ def _dynamo_to_dict(obj: Any) -> Any:
         return {attribute_type: _dynamo_to_dict(value)}
     if kind is dict:
         return {k: _dynamo_to_dict(v) for k, v in obj.items()}
+    if kind is LimitedSizeDict:  # an item's attributes (read handlers answer with item.attrs)
+        text = moto_item_json.read_image(obj)
+        return {k: _dynamo_to_dict(v) for k, v in obj.items()} if text is None else text
     if kind is list:
         return [_dynamo_to_dict(item) for item in obj]
     if kind in _PLAIN:
