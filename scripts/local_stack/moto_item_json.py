@@ -53,19 +53,22 @@ def plain(text: str) -> bool:
     return CHANGED_BY_SERIALIZER.search(text) is None
 
 
-def image_text(item: Item, attributes: dict[str, Any], keep: bool) -> str | None:
-    """`DUMP(attributes)`, where `attributes` is `item.to_json()["Attributes"]` now, or None if json.dumps refuses
-    it (binary values); the item's kept text when it has one. `keep` (only under the write lock): keep it."""
+def image_text(item: Item, attributes: dict[str, Any], keep: bool) -> tuple[str | None, bool]:
+    """(`DUMP(attributes)`, whether it is `plain`), where `attributes` is `item.to_json()["Attributes"]` now; the text
+    is None if json.dumps refuses it (binary values). The item's kept pair when it has one; `keep` (only under the
+    write lock): keep it."""
     cache = vars(item.attrs)
     if _state["active"] and _TEXT in cache:
         return cache[_TEXT]
     try:
-        text: str | None = DUMP(attributes)
+        text = DUMP(attributes)
     except (TypeError, ValueError):
-        text = None
+        dumped: tuple[str | None, bool] = (None, False)
+    else:
+        dumped = (text, plain(text))
     if keep and _state["active"]:
-        cache[_TEXT] = text
-    return text
+        cache[_TEXT] = dumped
+    return dumped
 
 
 def keep_size(attrs: LimitedSizeDict, size: int) -> None:
@@ -78,8 +81,8 @@ def read_image(attrs: Any) -> Preserialized | None:
     """The attribute dict a read answers with, as its kept text, if the serializers write it as that text."""
     if not _state["active"]:
         return None
-    text = vars(attrs).get(_TEXT)
-    return None if text is None or not plain(text) else Preserialized(text)
+    text, is_plain = vars(attrs).get(_TEXT, (None, False))
+    return Preserialized(text) if is_plain else None
 
 
 def _item_size(self: Item) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
@@ -68,8 +67,8 @@ class Preserialized(Mapping[str, Any]):
 
 # Stands for the i-th Preserialized in a dump: `{"<token>i": 0}` cannot be part of a JSON string (its quotes would be
 # escaped) and no encoded result holds a one-key object of 0 under this process's random token.
-_TOKEN = uuid.uuid4().hex
-_MARK = re.compile(rf'\{{"{_TOKEN}(\d+)": 0\}}')
+_MARK = '{"' + uuid.uuid4().hex
+_MARK_END = '": 0}'
 
 
 def dump_with_texts(value: Any) -> str:
@@ -80,10 +79,17 @@ def dump_with_texts(value: Any) -> str:
         if type(obj) is not Preserialized:
             raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
         texts.append(obj.text)
-        return {f"{_TOKEN}{len(texts) - 1}": 0}
+        return {f"{_MARK[2:]}{len(texts) - 1}": 0}
 
     body = json.dumps(value, default=mark)
-    return _MARK.sub(lambda match: texts[int(match[1])], body) if texts else body
+    if not texts:
+        return body
+    parts = body.split(_MARK)
+    out = [parts[0]]
+    for part in parts[1:]:
+        index, rest = part.split(_MARK_END, 1)
+        out += (texts[int(index)], rest)
+    return "".join(out)
 
 
 # --- responses ------------------------------------------------------------------------------------------

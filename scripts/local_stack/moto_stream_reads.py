@@ -35,11 +35,12 @@ _RECORD = compile_encoder(get_service_model("dynamodbstreams").shape_for("Record
 _IMAGES = ("OldImage", "NewImage", "Keys")  # in reverse of the order the serializer writes them (see _stream_record)
 
 
-def _dump(value: Any) -> str | None:
+def _dump(value: Any) -> tuple[str | None, bool]:
     try:
-        return moto_item_json.DUMP(value)
+        text = moto_item_json.DUMP(value)
     except (TypeError, ValueError):
-        return None
+        return None, False
+    return text, moto_item_json.plain(text)
 
 
 def record_json(record: dict[str, Any]) -> str:
@@ -69,9 +70,9 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     """moto_stream_writes' record, measured and serialized from one json.dumps of each image."""
     change = moto_stream_writes.new_record(self, table, stream_type, event_name, old, new, seq)
     items = {"OldImage": old, "NewImage": new}
-    images: dict[str, str | None] = {
-        name: moto_item_json.image_text(items[name], change[name], keep=True) if name in items
-        else _dump(change[name]) for name in _IMAGES if name in change}
+    dumped = {name: moto_item_json.image_text(items[name], change[name], keep=True) if name in items
+              else _dump(change[name]) for name in _IMAGES if name in change}
+    images = {name: text for name, (text, _) in dumped.items()}
     if None in images.values():  # binary values (bytes) and the like: moto's encoder measures the record
         moto_stream_writes.finish_record(change, len(moto_stream_writes.SIZE_ENCODER.encode(change)))
         return
@@ -79,7 +80,7 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     placeholders = {**change, **dict.fromkeys(images, 0)}
     size = len(moto_stream_writes.SIZE_ENCODER.encode(placeholders)) - len(images) + sum(map(len, images.values()))
     moto_stream_writes.finish_record(change, size)
-    if not all(map(moto_item_json.plain, images.values())):
+    if not all(is_plain for _, is_plain in dumped.values()):
         return  # serialized on its first read
     body = json.dumps(_RECORD({**self.record, "dynamodb": {**change, **dict.fromkeys(images, {})}}))
     for name, text in images.items():  # the last one first: the first match of each is then its placeholder
