@@ -62,15 +62,18 @@ def session(checks: list[list[str]] | None) -> list[Any]:
     db = boto3.client("dynamodb", region_name=REGION)
     streams = boto3.client("dynamodbstreams", region_name=REGION)
     arn = db.create_table(
-        TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
-        BillingMode="PAY_PER_REQUEST", StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        TableName="t", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )["TableDescription"]["LatestStreamArn"]
     table = dynamodb_backends[ACCOUNT][REGION].tables["t"]
     rng = random.Random(3)
     keys = [{"pk": {"S": f"k{n % 4}"}, "sk": {"N": str(n)}} for n in range(40)]
     items = [{**key, "n": {"N": "1"}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]},
-              "m": {"M": {"a": {"M": {"b": {"S": "x"}, "c": {"L": [{"N": "1"}]}}}}}, "l": {"L": [{"S": "p"}, {"S": "q"}]},
+              "m": {"M": {"a": {"M": {"b": {"S": "x"}, "c": {"L": [{"N": "1"}]}}}}},
+              "l": {"L": [{"S": "p"}, {"S": "q"}]},
               **{f"r{i}": attribute(rng, binary=n % 5 == 4) for i in range(rng.randint(0, 5))}}
              for n, key in enumerate(keys)]
     answers: list[Any] = []
@@ -99,13 +102,15 @@ def session(checks: list[list[str]] | None) -> list[Any]:
     update(2, "ADD ss :s, n :one", {":s": {"SS": ["c"]}, ":one": {"N": "2"}})  # the stored set grows in place
     update(2, "ADD ss :s", {":s": {"SS": ["d"]}})
     update(3, "REMOVE m.a.c[0], l[0]")
-    update(4, "SET l = list_append(l, :more), m.a.c[0] = :z", {":more": {"L": [{"BOOL": True}]}, ":z": {"NULL": True}})
+    update(4, "SET l = list_append(l, :more), m.a.c[0] = :z",
+           {":more": {"L": [{"BOOL": True}]}, ":z": {"NULL": True}})
     update(5, "DELETE ss :s, ns :n", {":s": {"SS": ["a"]}, ":n": {"NS": ["2.5"]}})
     update(6, "SET #new = :b", {":b": {"B": b"\x00\xff"}}, ExpressionAttributeNames={"#new": "bin"})
     update(6, "REMOVE bin")  # back to an item without binary values
     step(lambda: db.update_item(TableName="t", Key=keys[7], AttributeUpdates={
         "n": {"Action": "ADD", "Value": {"N": "5"}}, "x": {"Action": "PUT", "Value": {"S": "y"}},
-        "m": {"Action": "DELETE"}, "ss": {"Action": "DELETE", "Value": {"SS": ["b"]}}}, ReturnValues="ALL_NEW"), keys[7])
+        "m": {"Action": "DELETE"}, "ss": {"Action": "DELETE", "Value": {"SS": ["b"]}}},
+        ReturnValues="ALL_NEW"), keys[7])
     update(35, "SET a = :v", {":v": {"S": "created by an update"}})
     update(8, "SET n = :v", {":v": {"N": "0"}}, ConditionExpression="n = :v")  # fails: nothing changes
     step(lambda: db.delete_item(TableName="t", Key=keys[9], ReturnValues="ALL_OLD"), keys[9])
@@ -134,7 +139,8 @@ def session(checks: list[list[str]] | None) -> list[Any]:
     answers.append(strip(db.batch_get_item(RequestItems={"t": {"Keys": keys[:36]}})))
     answers.append(strip(db.batch_get_item(RequestItems={"t": {"Keys": keys[:36], **projected}})))
     answers.append(strip(db.batch_get_item(RequestItems={"t": {"Keys": keys[:36], "AttributesToGet": ["pk", "n"]}})))
-    for query in ({}, projected, {"Limit": 3}, {"FilterExpression": "n > :z", "ExpressionAttributeValues": {":z": {"N": "1"}}}):
+    for query in ({}, projected, {"Limit": 3},
+                  {"FilterExpression": "n > :z", "ExpressionAttributeValues": {":z": {"N": "1"}}}):
         answers.append(strip(db.scan(TableName="t", **query)))
     answers.append(strip(db.query(TableName="t", KeyConditionExpression="pk = :p", ScanIndexForward=False,
                                   ExpressionAttributeValues={":p": {"S": "k2"}})))
@@ -223,7 +229,8 @@ def test_dump_with_texts_writes_each_text_where_its_value_is():
     value = {"Items": [Preserialized(t) for t in texts], "S": '{"x": 0}', "Count": 3}
     assert dump_with_texts(value) == '{"Items": [' + ", ".join(texts) + '], "S": "{\\"x\\": 0}", "Count": 3}'
     mark = moto_json_compiler._MARK + "0" + moto_json_compiler._MARK_END  # a string holding a mark is no mark
-    assert dump_with_texts({"s": mark, "i": Preserialized("[1]")}) == json.dumps({"s": mark})[:-1] + ', "i": [1]}'
+    assert dump_with_texts({"s": mark, "i": Preserialized("[1]")}) == json.dumps({"s": mark})[:-1] + \
+        ', "i": [1]}'
     assert dict(Preserialized(texts[0])) == {"a": {"S": "1"}}
     with pytest.raises(TypeError):
         dump_with_texts({"x": object()})
