@@ -5,14 +5,16 @@ the same text as its OldImage, and GetItem, BatchGetItem, Query and Scan answer 
 image of plain values exactly as json.dumps does, see `plain`). moto also measures every item it reads (`Item.size`,
 twice per item in BatchGetItem, once in Query and Scan), walking every value. So both are kept on the item's
 attribute dict (`item.attrs`, the dict the read handlers answer with): the size when the item is built
-(`moto_write_speed`), the text when its stream record is made (`moto_stream_reads`, under the write lock).
+(`moto_write_speed`), the text when its stream record is made (`moto_stream_reads`, under the write lock) or when a
+read first answers with it (if no write is running then; the read then writes the text from `Item.to_json`, which
+json.dumps writes faster than moto's serializer walks the item).
 
 They stay true because moto changes a stored item in place only in UpdateItem (its update expression, or its
 AttributeUpdates), and both are dropped before either runs; a deep copy (UpdateItem's old image, TransactWriteItems'
 backup of its tables) is equal to its original, so it keeps them. PutItem, BatchWriteItem, PartiQL and a failed
 transaction's restore store other Item objects; DeleteItem removes one. A value is filled only where no write can run
-at the same time (the item not stored yet, or the write lock held): a read that measures or serializes an item
-without them does so as moto does, without keeping the result.
+at the same time (the item not stored yet, or the write lock held): a read that finds a write running measures or
+serializes an item without them as moto does, keeping nothing.
 
 Once `patch()` has run, the drop-on-change hooks stay (`unpatch()` only stops using and keeping values), so a value
 kept earlier can never outlive a change made while unpatched.
@@ -27,6 +29,7 @@ from typing import Any
 from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
 from moto.dynamodb.parsing.executors import UpdateExpressionExecutor
 
+from local_stack import moto_stream_writes
 from local_stack.moto_json_compiler import Preserialized
 
 # json.dumps' text, without its cycle check: an image is a tree of fresh containers (Item.to_json)
@@ -53,6 +56,14 @@ def plain(text: str) -> bool:
     return CHANGED_BY_SERIALIZER.search(text) is None
 
 
+def _dumped(attributes: dict[str, Any]) -> tuple[str | None, bool]:
+    try:
+        text = DUMP(attributes)
+    except (TypeError, ValueError):
+        return None, False
+    return text, plain(text)
+
+
 def image_text(item: Item, attributes: dict[str, Any], keep: bool) -> tuple[str | None, bool]:
     """(`DUMP(attributes)`, whether it is `plain`), where `attributes` is `item.to_json()["Attributes"]` now; the text
     is None if json.dumps refuses it (binary values). The item's kept pair when it has one; `keep` (only under the
@@ -60,15 +71,19 @@ def image_text(item: Item, attributes: dict[str, Any], keep: bool) -> tuple[str 
     cache = vars(item.attrs)
     if _state["active"] and _TEXT in cache:
         return cache[_TEXT]
-    try:
-        text = DUMP(attributes)
-    except (TypeError, ValueError):
-        dumped: tuple[str | None, bool] = (None, False)
-    else:
-        dumped = (text, plain(text))
+    dumped = _dumped(attributes)
     if keep and _state["active"]:
         cache[_TEXT] = dumped
     return dumped
+
+
+class _Owner:
+    """What `Item.to_json` reads of an item: its attribute dict."""
+
+    __slots__ = ("attrs",)
+
+    def __init__(self, attrs: LimitedSizeDict) -> None:
+        self.attrs = attrs
 
 
 def keep_size(attrs: LimitedSizeDict, size: int) -> None:
@@ -81,7 +96,13 @@ def read_image(attrs: Any) -> Preserialized | None:
     """The attribute dict a read answers with, as its kept text, if the serializers write it as that text."""
     if not _state["active"]:
         return None
-    text, is_plain = vars(attrs).get(_TEXT, (None, False))
+    kept = vars(attrs).get(_TEXT)
+    if kept is None:
+        with moto_stream_writes.no_write_running() as still:
+            if not still:  # the item may be changing: moto's own conversion, as before
+                return None
+            kept = vars(attrs)[_TEXT] = _dumped(Item.to_json(_Owner(attrs))["Attributes"])  # type: ignore[arg-type]
+    text, is_plain = kept
     return Preserialized(text) if is_plain else None
 
 

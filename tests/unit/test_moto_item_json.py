@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import threading
 from typing import Any
 
 import boto3
@@ -16,7 +17,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from test_moto_stream_reads import attribute
 
-from local_stack import moto_item_json, moto_json_compiler
+from local_stack import moto_item_json, moto_json_compiler, moto_stream_writes
 from local_stack.moto_json_compiler import Preserialized, dump_with_texts
 from local_stack.moto_server import SPEED_PATCHES, patch_moto
 
@@ -56,7 +57,7 @@ def strip(answer: Any) -> Any:
     return answer
 
 
-def session(checks: list[list[str]] | None) -> list[Any]:
+def session(checks: list[list[str]] | None, view: str) -> list[Any]:
     """Every kind of write the stack's moto takes, each followed by reads of the item it wrote; then the stream and
     whole-table reads with and without projections. `checks` (patched runs): `stale()` after each step."""
     db = boto3.client("dynamodb", region_name=REGION)
@@ -66,7 +67,7 @@ def session(checks: list[list[str]] | None) -> list[Any]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                               {"AttributeName": "sk", "AttributeType": "N"}],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": view},
     )["TableDescription"]["LatestStreamArn"]
     table = dynamodb_backends[ACCOUNT][REGION].tables["t"]
     rng = random.Random(3)
@@ -152,27 +153,29 @@ def session(checks: list[list[str]] | None) -> list[Any]:
     return answers
 
 
-def run_patched(checks: list[list[str]] | None) -> list[Any]:
+def run_patched(checks: list[list[str]] | None, view: str = "NEW_AND_OLD_IMAGES") -> list[Any]:
     patch_moto()
     with mock_aws():
-        return session(checks)
+        return session(checks, view)
 
 
-def run_unpatched() -> list[Any]:
+def run_unpatched(view: str = "NEW_AND_OLD_IMAGES") -> list[Any]:
     patch_moto()
     for module in SPEED_PATCHES:
         module.unpatch()
     try:
         with mock_aws():
-            return session(None)
+            return session(None, view)
     finally:
         patch_moto()
 
 
-def test_every_write_then_stream_and_reads_answer_as_moto_without_the_speed_patches():
+# Texts kept from stream images (NEW_AND_OLD_IMAGES) or from reads (KEYS_ONLY: no image is made)
+@pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "KEYS_ONLY"])
+def test_every_write_then_stream_and_reads_answer_as_moto_without_the_speed_patches(view):
     checks: list[list[str]] = []
-    fast = run_patched(checks)
-    slow = run_unpatched()
+    fast = run_patched(checks, view)
+    slow = run_unpatched(view)
     assert len(fast) == len(slow) > 70
     # moto measures SizeBytes with the record's time in microseconds, whose printed length varies by a few digits
     sizes = fast[-1].pop("SizeBytes"), slow[-1].pop("SizeBytes")
@@ -195,22 +198,58 @@ def test_the_check_finds_a_text_left_stale_by_an_in_place_update(monkeypatch):
     assert fast != run_unpatched()
 
 
-def test_reads_splice_the_text_kept_at_the_write():
+@pytest.fixture()
+def table_t() -> Any:
+    """An in-process patched moto with table "t" (hash key pk, KEYS_ONLY stream) holding item "a"; yields the
+    client and the stored item."""
     patch_moto()
     with mock_aws():
         db = boto3.client("dynamodb", region_name=REGION)
         db.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                         BillingMode="PAY_PER_REQUEST",
-                        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+                        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
         db.put_item(TableName="t", Item={"pk": {"S": "a"}, "v": {"S": "x"}})
-        item = dynamodb_backends[ACCOUNT][REGION].tables["t"].get_item(DynamoType({"S": "a"}))
-        # what the answer is written from, so the answer shows it is spliced (a kept text is never changed so)
-        vars(item.attrs)[moto_item_json._TEXT] = ('{"pk": {"S": "a"}, "v": {"S": "kept"}}', True)
-        assert db.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["v"] == {"S": "kept"}
-        projected = db.get_item(TableName="t", Key={"pk": {"S": "a"}}, ProjectionExpression="v")
-        assert projected["Item"] == {"v": {"S": "x"}}
-        assert db.scan(TableName="t")["Items"][0]["v"] == {"S": "kept"}
+        yield db, dynamodb_backends[ACCOUNT][REGION].tables["t"].get_item(DynamoType({"S": "a"}))
+
+
+def test_reads_answer_with_the_kept_text_and_keep_it_when_no_write_runs(table_t):
+    db, item = table_t
+    assert moto_item_json._TEXT not in vars(item.attrs)  # KEYS_ONLY: no image made at the write
+    assert db.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}, "v": {"S": "x"}}
+    assert vars(item.attrs)[moto_item_json._TEXT] == ('{"pk": {"S": "a"}, "v": {"S": "x"}}', True)
+    # what the answer is written from, so the answer shows it is spliced (a kept text is never changed so)
+    vars(item.attrs)[moto_item_json._TEXT] = ('{"pk": {"S": "a"}, "v": {"S": "kept"}}', True)
+    assert db.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"]["v"] == {"S": "kept"}
+    assert db.batch_get_item(RequestItems={"t": {"Keys": [{"pk": {"S": "a"}}]}})["Responses"]["t"][0]["v"] == \
+        {"S": "kept"}
+    assert db.scan(TableName="t")["Items"][0]["v"] == {"S": "kept"}
+    projected = db.get_item(TableName="t", Key={"pk": {"S": "a"}}, ProjectionExpression="v")
+    assert projected["Item"] == {"v": {"S": "x"}}
+    attributes_to_get = db.batch_get_item(RequestItems={"t": {"Keys": [{"pk": {"S": "a"}}], "AttributesToGet": ["v"]}})
+    assert attributes_to_get["Responses"]["t"] == [{"v": {"S": "x"}}]
+
+
+def test_a_read_while_another_thread_writes_keeps_nothing(table_t):
+    db, item = table_t
+    taken, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with moto_stream_writes._WRITE_LOCK:
+            taken.set()
+            done.wait(timeout=60)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert taken.wait(timeout=60)
+        assert db.get_item(TableName="t", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}, "v": {"S": "x"}}
+        assert moto_item_json._TEXT not in vars(item.attrs)
+    finally:
+        done.set()
+        thread.join(timeout=60)
+    db.get_item(TableName="t", Key={"pk": {"S": "a"}})
+    assert moto_item_json._TEXT in vars(item.attrs)
 
 
 def test_items_built_keep_moto_s_size_and_deep_copies_keep_both():
