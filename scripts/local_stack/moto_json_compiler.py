@@ -6,14 +6,17 @@ member. Here a shape is compiled once into plain functions that return exactly w
 member order, the same types (the handler's `PROTOCOL_PARSER_MAP_TYPE` for parsed structures and maps), the same
 blob, timestamp, integer and float conversions, None and unknown members dropped as moto drops them, document types
 passed through. What they do not reproduce (a non-dict object to serialize, a shape trait that changes moto's output
-in odd ways) raises `Unsupported`: callers then use moto's own code.
+in odd ways) raises `Unsupported`: callers then use moto's own code. A `Preserialized` value in a structure or map
+position is passed through as it is: the caller's JSON dump writes its text (`dump_with_texts`).
 tests/unit/test_moto_json_compiler.py compares both against moto's classes.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
 from typing import Any
 
@@ -36,6 +39,57 @@ class Unsupported(Exception):
 
 def _unsupported(_: Any) -> Any:
     raise Unsupported
+
+
+class Preserialized(Mapping[str, Any]):
+    """A JSON object whose text is known. The compiled encoders pass it through; any other reader (moto's own
+    serializer, when the compiled code gives up) sees the mapping the text holds."""
+
+    __slots__ = ("text", "_value")
+
+    def __init__(self, text: str) -> None:
+        self.text, self._value = text, None
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = json.loads(self.text)
+        return self._value  # type: ignore[return-value]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._loaded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+# Stands for the i-th Preserialized in a dump: `{"<token>i": 0}` cannot be part of a JSON string (its quotes would be
+# escaped) and no encoded result holds a one-key object of 0 under this process's random token.
+_MARK = '{"' + uuid.uuid4().hex
+_MARK_END = '": 0}'
+
+
+def dump_with_texts(value: Any) -> str:
+    """json.dumps(value), each Preserialized in it written as its text."""
+    texts: list[str] = []
+
+    def mark(obj: Any) -> Any:
+        if type(obj) is not Preserialized:
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+        texts.append(obj.text)
+        return {f"{_MARK[2:]}{len(texts) - 1}": 0}
+
+    body = json.dumps(value, default=mark)
+    if not texts:
+        return body
+    parts = body.split(_MARK)
+    out = [parts[0]]
+    for part in parts[1:]:
+        index, rest = part.split(_MARK_END, 1)
+        out += (texts[int(index)], rest)
+    return "".join(out)
 
 
 # --- responses ------------------------------------------------------------------------------------------
@@ -85,8 +139,10 @@ def _structure_encoder(shape: StructureShape, compiled: dict[Any, Encoder]) -> E
             plans[keys] = plan
         return plan
 
-    def structure(value: Any) -> dict[str, Any]:
+    def structure(value: Any) -> Any:
         if type(value) is not dict:  # objects: moto also looks up attributes, Meta aliases, class-name prefixes
+            if type(value) is Preserialized:
+                return value
             raise Unsupported
         keys = tuple(value)
         out = {}
@@ -147,8 +203,10 @@ def _map_encoder(shape: Any, compiled: dict[Any, Encoder]) -> Encoder:
         return lambda value: {k: value_encoder(v) for k, v in value.items()} if type(value) is dict \
             else _unsupported(value)
 
-    def structure_map(value: Any) -> dict[Any, Any]:
+    def structure_map(value: Any) -> Any:
         if type(value) is not dict:
+            if type(value) is Preserialized:
+                return value
             raise Unsupported
         out = {}
         for k, v in value.items():

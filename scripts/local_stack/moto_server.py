@@ -12,6 +12,8 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   compiled once per operation (`moto_json_compiler`): the same values and bytes as moto's parser and serializer.
 - `moto_write_speed`: items built, measured and turned into stream images without moto's repeated copies; action
   lookup cached.
+- `moto_item_json`: an item's JSON text (its stream image, what reads answer with) and its size computed once and
+  kept on the item until it changes.
 - `moto_gc`: the cyclic garbage collector runs less often (moto's heap of items mostly grows).
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
 """
@@ -28,6 +30,7 @@ from moto.server import ThreadedMotoServer
 from local_stack import (
     moto_esm_validation,
     moto_gc,
+    moto_item_json,
     moto_json_speed,
     moto_stream_iterators,
     moto_stream_reads,
@@ -37,7 +40,7 @@ from local_stack import (
 
 
 # Patches for speed only (same answers as moto's own code): the benchmark undoes them to compare.
-SPEED_PATCHES = (moto_stream_reads, moto_json_speed, moto_write_speed, moto_gc)
+SPEED_PATCHES = (moto_item_json, moto_stream_reads, moto_json_speed, moto_write_speed, moto_gc)
 
 
 def patch_moto() -> None:

@@ -8,16 +8,16 @@ writes), and each record's JSON is kept on the record, since a record never chan
 Most records' JSON is written when the record is made (by `moto_stream_writes`, under the write lock): moto measures
 each record's SizeBytes with a JSON dump of the record, and an image of strings, numbers, sets of those, booleans,
 nulls, maps and lists is written into that dump exactly as moto's GetRecords serializer writes it. So each image is
-dumped once, and both the record's SizeBytes and its GetRecords JSON are put together from the same text. Images
-with binary values (moto's serializer base64-encodes those its own way) or anything else the serializer would
-change (see `_CHANGED_BY_SERIALIZER`) are measured and serialized as before.
+dumped once, and both the record's SizeBytes and its GetRecords JSON are put together from the same text. The dump
+of an item's image is kept on the item (`moto_item_json`): the NewImage's text is the OldImage's text of the item's
+next change, and what reads of the item answer with. Images with binary values or anything else the serializer would
+change (`moto_item_json.CHANGED_BY_SERIALIZER`) are measured and serialized as before.
 tests/unit/test_moto_stream_reads.py checks both against moto's own code.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from moto import settings
@@ -26,22 +26,21 @@ from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
-from local_stack import moto_stream_writes
+from local_stack import moto_item_json, moto_stream_writes
 from local_stack.moto_json_compiler import compile_encoder
 
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 _moto_get_records = DynamoDBStreamsHandler.get_records
 _RECORD = compile_encoder(get_service_model("dynamodbstreams").shape_for("Record"), {})
-# json.dumps' text, without its cycle check: an image is a tree of fresh containers (Item.to_json)
-_DUMP = json.JSONEncoder(check_circular=False).encode
 _IMAGES = ("OldImage", "NewImage", "Keys")  # in reverse of the order the serializer writes them (see _stream_record)
-_STRING = r'"(?:[^"\\]|\\.)*"'
-# What in an image's json.dumps text may make moto's serializer write the image differently, each found as the type
-# key of an attribute value or a value that is not a string: binary sets (BS, base64-encoded; B values are bytes,
-# which json.dumps refuses), S/N values and SS/NS elements that are not strings (stringified; None among them: moto
-# cannot measure None in other types), empty map keys (written their own way). A match inside a string value only
-# costs the slower path.
-_CHANGED_BY_SERIALIZER = re.compile(rf'"BS": |"[SN]": (?!")|"[SN]S": (?!\[(?:{_STRING}(?:, {_STRING})*)?\])|"": ')
+
+
+def _dump(value: Any) -> tuple[str | None, bool]:
+    try:
+        text = moto_item_json.DUMP(value)
+    except (TypeError, ValueError):
+        return None, False
+    return text, moto_item_json.plain(text)
 
 
 def record_json(record: dict[str, Any]) -> str:
@@ -70,16 +69,18 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
                    new: Item | None, seq: int) -> None:
     """moto_stream_writes' record, measured and serialized from one json.dumps of each image."""
     change = moto_stream_writes.new_record(self, table, stream_type, event_name, old, new, seq)
-    try:
-        images = {name: _DUMP(change[name]) for name in _IMAGES if name in change}
-    except (TypeError, ValueError):  # binary values (bytes) and the like: moto's encoder measures the record
+    items = {"OldImage": old, "NewImage": new}
+    dumped = {name: moto_item_json.image_text(items[name], change[name], keep=True) if name in items
+              else _dump(change[name]) for name in _IMAGES if name in change}
+    images = {name: text for name, (text, _) in dumped.items()}
+    if None in images.values():  # binary values (bytes) and the like: moto's encoder measures the record
         moto_stream_writes.finish_record(change, len(moto_stream_writes.SIZE_ENCODER.encode(change)))
         return
     # moto's encoder writes an image that json.dumps can write as json.dumps does: measure the record without them
     placeholders = {**change, **dict.fromkeys(images, 0)}
     size = len(moto_stream_writes.SIZE_ENCODER.encode(placeholders)) - len(images) + sum(map(len, images.values()))
     moto_stream_writes.finish_record(change, size)
-    if any(_CHANGED_BY_SERIALIZER.search(text) for text in images.values()):
+    if not all(is_plain for _, is_plain in dumped.values()):
         return  # serialized on its first read
     body = json.dumps(_RECORD({**self.record, "dynamodb": {**change, **dict.fromkeys(images, {})}}))
     for name, text in images.items():  # the last one first: the first match of each is then its placeholder

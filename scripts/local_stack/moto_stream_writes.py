@@ -25,9 +25,10 @@ is rounded down to the second, as DynamoDB's is.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from moto.core.utils import utcnow
@@ -76,6 +77,19 @@ def _one_write(method: F) -> F:
             return result
 
     return write  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def no_write_running() -> Iterator[bool]:
+    """True if no table write runs meanwhile (the write lock is taken, or already held by this thread, for the
+    block); False at once if another thread is writing, or if writes are not patched to take the lock."""
+    if StreamShard.add is not _collect or not _WRITE_LOCK.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        _WRITE_LOCK.release()
 
 
 def _undo_creations(pending: dict[Any, tuple[StreamShard, Item | None, Item | None]]) -> None:

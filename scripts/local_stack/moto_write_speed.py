@@ -2,7 +2,7 @@
 
 - An Item is built attribute by attribute into a dict that re-measures the whole item on every insertion to enforce
   the 400 KB limit: O(attributes²) size walks per write. Here the item is measured once, with a running total, and
-  refused at exactly the point moto refuses it.
+  refused at exactly the point moto refuses it; the total is kept as the item's size (`moto_item_json`).
 - Measuring a map attribute (`DynamoType.size`) rebuilds every nested value as a new DynamoType, at every level,
   and each set element too; building one (`DynamoType.__init__`) makes two lists to read its one key. Here both
   read the values as they are.
@@ -33,6 +33,8 @@ from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import bytesize, dynamo_json_dump
 
+from local_stack import moto_item_json
+
 # moto's own limit in LimitedSizeDict.__setitem__ (it measured DynamoDB's real limit between 409 and 410 KB).
 _MOTO_ITEM_LIMIT = 405000
 
@@ -62,6 +64,7 @@ def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, a
         if size > _MOTO_ITEM_LIMIT:
             raise ItemSizeTooLarge
         dict.__setitem__(self.attrs, key, typed)
+    moto_item_json.keep_size(self.attrs, size)  # Item.size() is this very sum
 
 
 def _dynamo_type_init(self: DynamoType, type_as_dict: DynamoType | dict[str, Any]) -> None:

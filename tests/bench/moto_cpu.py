@@ -3,7 +3,8 @@
 Two moto servers in child processes, patched as the stack patches them; the "moto" one then has the speed patches
 undone (moto_server.SPEED_PATCHES; the fidelity patches stay). Against each, in
 turn: N BatchWriteItems of 25 ~1 KB items (tests/bench/run.py's `item`) to a table with a NEW_AND_OLD_IMAGES stream;
-GetRecords (Limit 1000) of the whole stream; BatchGetItem of 100 keys until every item is read; a full Scan.
+GetRecords (Limit 1000) of the whole stream; BatchGetItem of 100 keys until every item is read; a full Scan; then the
+same N items written again with one attribute changed (MODIFY records, with old and new images).
 Each phase's CPU is the child's user+system time from /proc, per item; ratios are moto / patched, same run.
 
     PYTHONPATH=lambda:scripts python tests/bench/moto_cpu.py [--items 5000] [--rounds 2]
@@ -84,9 +85,10 @@ def phases(child: Child, items: list[dict[str, Any]], table: str) -> dict[str, t
                           StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
                           )["TableDescription"]["LatestStreamArn"]
 
-    def write() -> None:
+    def write(changed: bool = False) -> None:
         for start in range(0, len(items), 25):
-            db.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]})
+            batch = [{**i, "version": {"N": "2"}} if changed else i for i in items[start:start + 25]]
+            db.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": i}} for i in batch]})
 
     def read_stream() -> None:
         shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
@@ -108,7 +110,8 @@ def phases(child: Child, items: list[dict[str, Any]], table: str) -> dict[str, t
         assert count == len(items), count
 
     return {name: child.measure(action) for name, action in
-            (("BatchWriteItem", write), ("GetRecords", read_stream), ("BatchGetItem", batch_get), ("Scan", scan))}
+            (("BatchWriteItem", write), ("GetRecords", read_stream), ("BatchGetItem", batch_get), ("Scan", scan),
+             ("rewrite (MODIFY)", lambda: write(changed=True)))}
 
 
 def main() -> None:
@@ -135,11 +138,11 @@ def main() -> None:
                 child.close()
     print(f"{args.items} items of ~{size:.0f} B (DynamoDB JSON), best of {args.rounds} rounds; "
           "moto's CPU per item (ms) and wall time (s):")
-    print(f"{'phase':<15}{'moto':>16}{'patched':>16}{'CPU ratio':>11}")
+    print(f"{'phase':<17}{'moto':>16}{'patched':>16}{'CPU ratio':>11}")
     for phase in best["moto"]:
         (slow, slow_wall), (fast, fast_wall) = best["moto"][phase], best["patched"][phase]
         per = lambda cpu: 1000 * cpu / args.items  # noqa: E731
-        print(f"{phase:<15}{per(slow):>8.3f} {slow_wall:>6.1f}s{per(fast):>8.3f} {fast_wall:>6.1f}s"
+        print(f"{phase:<17}{per(slow):>8.3f} {slow_wall:>6.1f}s{per(fast):>8.3f} {fast_wall:>6.1f}s"
               f"{slow / fast if fast else float('inf'):>10.1f}x")
 
 

@@ -117,7 +117,8 @@ def test_get_records_over_the_wire_is_the_same_patched_and_unpatched_and_on_rere
 # Values moto's serializer writes otherwise than json.dumps does (or that look so): the record's JSON must still be
 # moto's, from the write or from the first read.
 ODD_VALUES = [{"N": 1.5}, {"N": 2}, {"N": None}, {"NS": [None]}, {"NS": ["1", 2]}, {"NS": [0.5]}, {"SS": []},
-              {"BS": ["eA=="]}, {"B": b"\x00\xff"}, {"BOOL": "yes"}, {"NULL": False}, {"L": []}, {"M": {}},
+              {"BS": ["eA=="]}, {"B": b"\x00\xff"}, {"B": "AAE="}, {"BOOL": "yes"}, {"NULL": False}, {"L": []},
+              {"M": {}},
               {"M": {"": {"S": "x"}}},
               {"M": {"S": {"N": "1"}, "x\"S": {"S": "v"}, "N": {"NS": ["1"]}}}, {"S": 'null: null, "S": 5'},
               {"L": [{"S": "a\\"}, {"N": "1"}]}, {"S": "\u2028\x00\"\\é😀"}]
