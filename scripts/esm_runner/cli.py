@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import threading
@@ -55,6 +56,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # The buffered records are long-lived containers that the default thresholds (700, 10, 10) make the collector
+    # walk again and again while the next GetRecords is decoded: a 1,000-record decode took 100 ms with them and
+    # 36 ms with these, next to a buffer of 5,000 records. Unreachable cycles are still freed, later.
+    gc.set_threshold(10_000, 10, 1_000)
     for name in ("poll_interval", "refresh_interval", "retry_delay", "max_retry_delay"):
         if getattr(args, name) <= 0:
             parser().error(f"--{name.replace('_', '-')} must be a positive number of seconds")

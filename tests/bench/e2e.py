@@ -5,7 +5,8 @@ patches, `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity pat
 in a child process (so moto's CPU is that process's CPU), and for each mapping batch size (100, the module's
 default, and 1000) and batching window (0 and 1 s) creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
 warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch's
-`_count` (no forced refresh) until every item is searchable: records/s end to end, and the CPU per record of moto,
+`_count` (no forced refresh) until every item is searchable: records/s end to end (first write to last searchable),
+the sustained rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record of moto,
 of the runner with its handler workers and of the OpenSearch node (when the bench started it). Every 25th item is
 also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
 write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of one 1,000-record GetRecords,
@@ -72,6 +73,16 @@ def tree_cpu_s(pid: int) -> float:
     except (FileNotFoundError, ProcessLookupError):  # it exited meanwhile
         pass
     return total
+
+
+def sustained(counts: list[tuple[float, int]], total: int) -> float | None:
+    """Records/s becoming searchable between the polls that first saw 10 % and 90 % of them: the rate the stack
+    keeps up once running, without the start (first batches, first refresh) and the last refresh's wait."""
+    low = next((c for c in counts if c[1] >= total // 10), None)
+    high = next((c for c in counts if c[1] >= total * 9 // 10), None)
+    if low is None or high is None or high[0] <= low[0]:
+        return None
+    return round((high[1] - low[1]) / (high[0] - low[0]), 1)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -212,6 +223,7 @@ class Pipeline:
         result: dict[str, Any] = {
             "items": items, "complete": measured["searchable"] == items,
             "records_per_s": round(items / measured["elapsed_s"], 1),
+            "sustained_records_per_s": measured["sustained_per_s"],
             "writes_per_s": round(items / measured["writes_s"], 1),  # how fast moto took the writes meanwhile
             **{f"{name}_cpu_ms_per_record": value for name, value in cpu.items()},
             "burst_latency_p50_s": measured.get("latency_p50_s"),
@@ -257,6 +269,7 @@ class Pipeline:
         seen: dict[str, float] = {}
         converged: float | None = None
         searchable = 0
+        counts: list[tuple[float, int]] = []  # (when, how many searchable) per `_count` poll
         while time.monotonic() < deadline and (converged is None or len(seen) < len(tracked)):
             with lock:
                 pending = [doc for doc in written if doc not in seen]
@@ -265,6 +278,7 @@ class Pipeline:
                 seen.update((doc, now) for doc in self.searchable(pending[start:start + 10000]))
             if converged is None:
                 searchable = self.count() - base
+                counts.append((time.monotonic(), searchable))
                 if searchable >= total:
                     converged = time.monotonic()
             time.sleep(POLL_INTERVAL_S)
@@ -272,7 +286,8 @@ class Pipeline:
             thread.join()
         latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
         out: dict[str, Any] = {"elapsed_s": (converged or time.monotonic()) - started, "searchable": searchable,
-                               "writes_s": max(written.values(), default=started) - started}
+                               "writes_s": max(written.values(), default=started) - started,
+                               "sustained_per_s": sustained(counts, total)}
         if latencies:
             out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
         return out

@@ -3,6 +3,7 @@ invoker maps the service's answers."""
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import zipfile
@@ -193,3 +194,32 @@ def test_without_a_ttl_every_invocation_reads_the_configuration(tmp_path, invoke
     for _ in range(3):
         invoker.invoke(ARN, {})
     assert client.calls == 3
+
+
+def test_the_function_process_parses_an_event_without_a_garbage_collection_and_leaves_the_collector_on():
+    from esm_runner import zip_worker
+
+    line = json.dumps({"event": {"Records": [{"dynamodb": {"NewImage": {f"a{i}": {"M": {"x": {"L": [{"N": "1"}]}}}
+                                                                        for i in range(20)}}}] * 1000},
+                       "request_id": "r", "function_arn": "f", "deadline_ms": 0})
+    collections = []
+    callback = lambda phase, info: collections.append(info["generation"]) if phase == "start" else None  # noqa: E731
+    gc.callbacks.append(callback)
+    try:
+        request = zip_worker._parse(line)
+    finally:
+        gc.callbacks.remove(callback)
+    assert len(request["event"]["Records"]) == 1000 and collections == []  # ~100,000 containers made
+    assert gc.isenabled()
+
+
+def test_the_runner_collects_garbage_less_often_than_by_default():
+    from esm_runner import cli
+
+    before = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit):
+            cli.main(["--region", "us-east-1", "--state-dir", "unused", "--poll-interval", "0"])  # refused after
+        assert gc.get_threshold() == (10_000, 10, 1_000)
+    finally:
+        gc.set_threshold(*before)
