@@ -10,7 +10,8 @@ machine hits every contender alike):
   round;
 - hot keys: items changed twice in one second, the changes in different batches (every second change is a
   same-second conflict, settled with `_mget` + one BatchGetItem on a moto table in a process of its own), vs the
-  same changes in different seconds (conflict-free); the time inside the emulator's reads is shown apart;
+  same changes in different seconds (conflict-free), the two taking turns batch by batch; the time inside the
+  emulator's reads is shown apart;
 - the handler's CPU per record with OpenSearch taken out;
 - cold start to the first result (fresh interpreter: import + first invocation against the node), with and
   without SigV4, for the package with compiled .pyc and sources only, and the opensearch-py peer;
@@ -276,52 +277,61 @@ def hot_keys(url: str, keys: int = 1000, batch_size: int = 100) -> tuple[dict[st
                                          "DynamoDB (moto) read time, s per round": []}
         reads: list[str] = []
         for r in range(-1, ROUNDS):  # round -1 warms the node, the handler and moto up; it is not counted
-            seconds = {}
-            for case in ("conflict-free", "same-second conflicts"):
-                table = f"hot-{uuid.uuid4().hex[:8]}"
-                dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-                arn = f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2024-01-01T00:00:00.000"
-                rng = random.Random(r)
-                first = {f"h{n}": item(rng, f"h{n}") for n in range(keys)}
-                second = {k: item(rng, k) for k in first}
-                for k, image in second.items():  # the table holds the latest state
-                    dynamodb.put_item(TableName=table, Item=image)
-                later = 1 if case == "conflict-free" else 0
-                data = [event_record("INSERT", k, n, 1_700_000_000, None, v, arn) for n, (k, v) in enumerate(first.items())]
-                data += [event_record("MODIFY", k, keys + n, 1_700_000_000 + later, first[k], v, arn)
-                         for n, (k, v) in enumerate(second.items())]
-                sync = syncer(url, f"bench-hot-{uuid.uuid4().hex[:8]}")
-                reading = [0.0]
-                read = sync.fetch_many
-
-                def timed_read(arn: str, keys_list: list, read: Callable = read, reading: list = reading) -> list:
-                    started = time.perf_counter()
-                    try:
-                        return read(arn, keys_list)
-                    finally:
-                        reading[0] += time.perf_counter() - started
-
-                sync.fetch_many = timed_read
-                calls.clear()
-                seconds[case] = timed(lambda: run_handler(sync, batches(data, batch_size)))
-                if r < 0:
-                    continue
-                rates[case].append(len(data) / seconds[case])
-                if case == "same-second conflicts":
-                    rates["DynamoDB (moto) read time, s per round"].append(reading[0])
-                    rates["conflicts without the read time / conflict-free (time)"].append(
-                        (seconds[case] - reading[0]) / seconds["conflict-free"])
-                if case == "same-second conflicts":
-                    reads.append(", ".join(f"{n} {name}" for name, n in sorted(calls.items())))
-            if r >= 0:
-                rates["conflicts / conflict-free (time)"].append(
-                    seconds["same-second conflicts"] / seconds["conflict-free"])
+            cases = {case: hot_case(dynamodb, url, r, keys, later=1 if case == "conflict-free" else 0)
+                     for case in ("conflict-free", "same-second conflicts")}
+            seconds = dict.fromkeys(cases, 0.0)
+            calls.clear()
+            # The cases take turns batch by batch (in a shuffled order each time), as the throughput contenders do.
+            for n, pair in enumerate(zip(*(batches(data, batch_size) for _, data, _ in cases.values()))):
+                order = list(zip(cases, pair))
+                random.Random(r * 1000 + n).shuffle(order)
+                for case, batch in order:
+                    seconds[case] += timed(lambda: run_handler(cases[case][0], [batch]))
+            if r < 0:
+                continue
+            reading = cases["same-second conflicts"][2][0]
+            for case, took in seconds.items():
+                rates[case].append(2 * keys / took)
+            rates["DynamoDB (moto) read time, s per round"].append(reading)
+            rates["conflicts / conflict-free (time)"].append(seconds["same-second conflicts"] / seconds["conflict-free"])
+            rates["conflicts without the read time / conflict-free (time)"].append(
+                (seconds["same-second conflicts"] - reading) / seconds["conflict-free"])
+            reads.append(", ".join(f"{n} {name}" for name, n in sorted(calls.items())))
         return rates, f"{keys} conflicts in {keys // batch_size} batches: DynamoDB calls per round: {'; '.join(sorted(set(reads)))}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def hot_case(dynamodb: Any, url: str, seed: int, keys: int, later: int) -> tuple[Syncer, list[dict], list[float]]:
+    """A table holding every key's second state, the stream records of both changes (the second ones `later`
+    seconds after the first), and a syncer into a new index whose reads of the table are timed (seconds in [0])."""
+    table = f"hot-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    arn = f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2024-01-01T00:00:00.000"
+    rng = random.Random(seed)
+    first = {f"h{n}": item(rng, f"h{n}") for n in range(keys)}
+    second = {k: item(rng, k) for k in first}
+    for k, image in second.items():  # the table holds the latest state
+        dynamodb.put_item(TableName=table, Item=image)
+    data = [event_record("INSERT", k, n, 1_700_000_000, None, v, arn) for n, (k, v) in enumerate(first.items())]
+    data += [event_record("MODIFY", k, keys + n, 1_700_000_000 + later, first[k], v, arn)
+             for n, (k, v) in enumerate(second.items())]
+    sync = syncer(url, f"bench-hot-{uuid.uuid4().hex[:8]}")
+    reading = [0.0]
+    read = sync.fetch_many
+
+    def timed_read(arn: str, keys_list: list) -> list:
+        started = time.perf_counter()
+        try:
+            return read(arn, keys_list)
+        finally:
+            reading[0] += time.perf_counter() - started
+
+    sync.fetch_many = timed_read
+    return sync, data, reading
 
 
 def cpu_per_record(batch_size: int = 100, rounds: int = 20) -> list[float]:
