@@ -16,6 +16,8 @@ def lane_of(key: str, factor: int) -> int:
 def plan_round(pending: list[Pending], factor: int, batch_size: int,
                max_bytes: int = MAX_PAYLOAD_BYTES) -> list[list[Pending]]:
     """One batch per non-empty lane, each the oldest records of that lane, to be invoked concurrently."""
+    if factor == 1:  # one lane: no key to look at (the buffer may hold 1,000 records for a batch of 100)
+        return [take_batch(pending, batch_size, max_bytes)]
     lanes: dict[int, list[Pending]] = {}
     for item in pending:
         lanes.setdefault(lane_of(item.key, factor), []).append(item)
