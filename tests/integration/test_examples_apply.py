@@ -118,6 +118,8 @@ def test_three_instances_share_a_queue_created_beside_them_and_build_their_packa
     "Invalid count argument"), and for_each instances building their packages at apply time at once (they raced
     on one temporary file). Applied to moto (no runner: the code is built here, not dist/lambda.zip)."""
     creds = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    # Packages an earlier run built from other sources (their names carry the sources' hash) are not this run's.
+    shutil.rmtree(SHARED_QUEUE / ".terraform" / "ddb-opensearch-sync", ignore_errors=True)
     outputs = apply_then_replan(SHARED_QUEUE, tmp_path / "tf", creds,
                                 {"aws_endpoint_url": moto_url, "prefix": "race"})
 
