@@ -46,11 +46,62 @@ _SHARED_BY_DEEPCOPY = (str, bytes, bool, int, float, type(None))  # copy.deepcop
 _moto_method_names = moto_responses.method_names_from_class
 _moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
 _moto_modules = moto_backends.list_of_moto_modules
+_new_dynamo_type = object.__new__  # what DynamoType.__init__ would fill: .type, then .value
 
 
 @functools.cache
 def _module_names() -> tuple[str, ...]:
     return tuple(_moto_modules())
+
+
+def _built(raw: Any) -> tuple[DynamoType, int] | None:
+    """`DynamoType(raw)` and its `size()` in one walk, for values of the types a JSON request gives (S, N, SS, NS of
+    strings, BOOL and NULL of booleans, M and L of those); None for anything else, including a string UTF-8 cannot
+    encode (moto builds and measures those, and fails its own way)."""
+    if type(raw) is not dict or len(raw) != 1:
+        return None
+    (kind, value), = raw.items()
+    value_type = type(value)
+    if value_type is str and (kind == "S" or kind == "N"):
+        size = len(value) if kind == "N" else len(value.encode())
+    elif value_type is bool and (kind == "BOOL" or kind == "NULL"):
+        size = 1
+    elif value_type is dict and kind == "M":
+        size, members = 0, {}
+        for name, member in value.items():
+            built = _built(member) if type(name) is str else None
+            if built is None:
+                return None
+            members[name] = built[0]
+            size += len(name.encode()) + built[1]
+        value = members
+    elif value_type is list and kind == "L":
+        size, elements = 0, []
+        for element in value:
+            built = _built(element)
+            if built is None:
+                return None
+            elements.append(built[0])
+            size += built[1]
+        value = elements
+    elif value_type is list and (kind == "SS" or kind == "NS") and all(type(v) is str for v in value):
+        size = sum(map(len, value)) if kind == "NS" else sum(len(v.encode()) for v in value)
+    else:
+        return None
+    typed = _new_dynamo_type(DynamoType)
+    typed.type, typed.value = kind, value
+    return typed, size
+
+
+def _typed_and_size(value: Any) -> tuple[DynamoType, int]:
+    try:
+        built = _built(value)
+    except (UnicodeEncodeError, RecursionError):
+        built = None
+    if built is None:
+        typed = DynamoType(value)
+        return typed, typed.size()
+    return built
 
 
 def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]) -> None:
@@ -59,8 +110,8 @@ def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, a
     self.attrs = LimitedSizeDict()
     size = 0
     for key, value in attrs.items():
-        typed = DynamoType(value)
-        size += bytesize(key) + typed.size()
+        typed, value_size = _typed_and_size(value)
+        size += bytesize(key) + value_size
         if size > _MOTO_ITEM_LIMIT:
             raise ItemSizeTooLarge
         dict.__setitem__(self.attrs, key, typed)
