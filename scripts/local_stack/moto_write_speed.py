@@ -31,7 +31,6 @@ from moto.core import responses as moto_responses
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize, dynamo_json_dump
 
 from local_stack import moto_item_json
@@ -48,8 +47,6 @@ _moto_method_names = moto_responses.method_names_from_class
 _moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
 _moto_modules = moto_backends.list_of_moto_modules
 _new_dynamo_type = object.__new__  # what DynamoType.__init__ would fill: .type, then .value
-_moto_validate_item_types = Table._validate_item_types
-_CHECKED_NAMES = ("N", "S", "NULL")  # the keys whose own value moto's type check looks at
 
 
 @functools.cache
@@ -174,26 +171,6 @@ def _to_regular_json(self: DynamoType) -> dict[str, Any]:
     return {self.type: value}
 
 
-def _validate_item_types(self: Table, item_attrs: dict[str, Any], attr: str | None = None) -> None:
-    """moto's check of every dict of an item (each entry of a dict checked on its own, in order), except that a value
-    {"S": <str>}, {"BOOL": <bool>} or {"NULL": True} under a name other than N, S or NULL, where it finds nothing to
-    refuse, is not walked, and {"N": <str>} there has only its number checked."""
-    if type(item_attrs) is not dict:
-        _moto_validate_item_types(self, item_attrs, attr)
-        return
-    for key, value in item_attrs.items():
-        if type(value) is dict and len(value) == 1 and key not in _CHECKED_NAMES:
-            (kind, inner), = value.items()
-            inner_type = type(inner)
-            if inner_type is str and kind == "S" or inner_type is bool and kind == "BOOL" or \
-                    inner is True and kind == "NULL":
-                continue
-            if inner_type is str and kind == "N":
-                self._validate_number_type(inner)
-                continue
-        _moto_validate_item_types(self, {key: value}, attr)
-
-
 class _DeferredDump:
     """Stands for `dynamo_json_dump(value)` in BatchWriteItem's duplicate check, which only compares them (`in`).
 
@@ -230,7 +207,6 @@ def patch() -> None:
     DynamoType.__init__ = _dynamo_type_init  # type: ignore[method-assign]
     DynamoType.size = _size  # type: ignore[method-assign]
     DynamoType.to_regular_json = _to_regular_json  # type: ignore[method-assign]
-    Table._validate_item_types = _validate_item_types  # type: ignore[method-assign]
     if moto_responses.method_names_from_class is _moto_method_names:
         moto_responses.method_names_from_class = functools.cache(_moto_method_names)
     moto_backends.list_of_moto_modules = _module_names
@@ -243,7 +219,6 @@ def unpatch() -> None:
     DynamoType.__init__ = _moto_dynamo_type_init  # type: ignore[method-assign]
     DynamoType.size = _moto_size  # type: ignore[method-assign]
     DynamoType.to_regular_json = _moto_to_regular_json  # type: ignore[method-assign]
-    Table._validate_item_types = _moto_validate_item_types  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _moto_method_names
     moto_backends.list_of_moto_modules = _moto_modules
     dynamodb_responses.dynamo_json_dump = _moto_batch_write_dump
