@@ -31,7 +31,7 @@ from moto.core import responses as moto_responses
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize, dynamo_json_dump
+from moto.dynamodb.models.utilities import DynamoJsonEncoder, bytesize
 
 from local_stack import moto_item_json
 
@@ -45,6 +45,7 @@ _moto_to_regular_json = DynamoType.to_regular_json
 _SHARED_BY_DEEPCOPY = (str, bytes, bool, int, float, type(None))  # copy.deepcopy returns these very objects
 _moto_method_names = moto_responses.method_names_from_class
 _moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
+_DYNAMO_JSON_DUMP = DynamoJsonEncoder().encode  # dynamo_json_dump's json.dumps(cls=...), without an encoder per call
 _moto_modules = moto_backends.list_of_moto_modules
 _new_dynamo_type = object.__new__  # what DynamoType.__init__ would fill: .type, then .value
 
@@ -184,13 +185,13 @@ class _DeferredDump:
 
     def text(self) -> str:
         if self._text is None:
-            self._text = dynamo_json_dump(self.value)
+            self._text = _DYNAMO_JSON_DUMP(self.value)
         return self._text
 
     def head(self) -> str:
         if self._head is None:
             value = self.value
-            self._head = dynamo_json_dump(dict([next(iter(value.items()))])) if type(value) is dict and value \
+            self._head = _DYNAMO_JSON_DUMP(dict([next(iter(value.items()))])) if type(value) is dict and value \
                 else self.text()
         return self._head
 
