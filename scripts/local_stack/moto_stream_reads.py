@@ -8,7 +8,8 @@ writes), and each record's JSON is kept on the record, since a record never chan
 Most records' JSON is written when the record is made (by `moto_stream_writes`, under the write lock): moto measures
 each record's SizeBytes with a JSON dump of the record, and an image of strings, numbers, sets of those, booleans,
 nulls, maps and lists is written into that dump exactly as moto's GetRecords serializer writes it. So each image is
-dumped once, and both the record's SizeBytes and its GetRecords JSON are put together from the same text. The dump
+dumped once, and both the record's SizeBytes and its GetRecords JSON are put together from the same text and the
+record's frame (the rest of it, written by moto's encoders once per kind of record and second: `_Frames`). The dump
 of an item's image is kept on the item (`moto_item_json`): the NewImage's text is the OldImage's text of the item's
 next change, and what reads of the item answer with. Images with binary values or anything else the serializer would
 change (`moto_item_json.CHANGED_BY_SERIALIZER`) are measured and serialized as before.

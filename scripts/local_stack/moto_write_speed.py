@@ -4,8 +4,10 @@
   the 400 KB limit: O(attributes²) size walks per write. Here the item is measured once, with a running total, and
   refused at exactly the point moto refuses it; the total is kept as the item's size (`moto_item_json`).
 - Measuring a map attribute (`DynamoType.size`) rebuilds every nested value as a new DynamoType, at every level,
-  and each set element too; building one (`DynamoType.__init__`) makes two lists to read its one key. Here both
-  read the values as they are.
+  and each set element too; building one (`DynamoType.__init__`) makes two lists to read its one key; and each
+  attribute is built, then walked again to measure it. Here both read the values as they are, and the values a JSON
+  request gives (S, N, SS, NS of strings, BOOL, NULL, M, L of those) are built and measured in one walk; anything
+  else goes through DynamoType and size (the same objects, sizes and failures as moto's).
 - A nested attribute's plain JSON (`DynamoType.to_regular_json`, which `Item.to_json` calls for every map and list
   attribute: each stream record's images, PutItem/UpdateItem return values) deep-copies the value at every level of
   nesting, then again below: O(depth x size) copies, about half of moto's CPU per BatchWriteItem item. Here the same
@@ -13,7 +15,7 @@
 - BatchWriteItem refuses a request whose puts (or deletes) repeat the same JSON (moto compares whole items, not
   keys), and serializes every whole item to find out. Here the serialization is deferred: two items' JSON can only
   be equal if their first attributes' JSON is, so only items with the same first attribute (usually the key, so
-  none) are serialized in full.
+  none) are serialized in full, by one encoder (moto's dynamo_json_dump makes one per call).
 - Every request lists its handler class's methods with `inspect.getmembers` to find the action; the list of a class
   does not change while the server runs, so it is computed once per class. Likewise the server lists moto's package
   directory on disk (a stat per entry, ~200) twice per request to route it: read once.
