@@ -20,6 +20,11 @@ KEY = {"pk": {"S": "k"}}
 BAD_ITEMS: dict[str, dict[str, Any]] = {
     "key of the wrong type": {"pk": {"N": "1"}},
     "empty string key": {"pk": {"S": ""}},
+    "empty binary key": {"pk": {"B": b""}},
+    "empty string index key": {**KEY, "g": {"S": ""}},
+    "index key of the wrong type": {**KEY, "g": {"N": "1"}},
+    "empty attribute value": {**KEY, "x": {}},
+    "empty string, not a key": {**KEY, "x": {"S": ""}},
     "no key": {"x": {"S": "a"}},
     "key too long": {"pk": {"S": "k" * 2049}},
     "key value a map": {"pk": {"S": {"a": "b"}}},
@@ -52,7 +57,10 @@ def outcomes() -> dict[str, Any]:
         db = boto3.client("dynamodb", region_name=REGION, config=config)
         streams = boto3.client("dynamodbstreams", region_name=REGION)
         arn = db.create_table(TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                    {"AttributeName": "g", "AttributeType": "S"}],
+                              GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                                                       "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}],
                               BillingMode="PAY_PER_REQUEST",
                               StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
                               )["TableDescription"]["LatestStreamArn"]
