@@ -31,9 +31,6 @@ Parser = Callable[[Any], Any]
 _TIMESTAMPS = TimestampSerializer(BaseJSONSerializer.DEFAULT_TIMESTAMP_FORMAT)
 _NOT_STRINGIFIED = [None, {}, []]  # moto's JSON serializer writes these as they are for a string shape
 _PLAN_CACHE_LIMIT = 256  # distinct member-key sets remembered per structure (a model allows only a few)
-# A structure parser -> the JSON names of the members for which it returns a one-key dict as it is: the parsers of
-# lists and maps of that structure test that themselves instead of calling it for every value.
-_KEPT_AS_IS: dict[Parser, set[str]] = {}
 
 
 class Unsupported(Exception):
@@ -277,13 +274,12 @@ def _structure_parser(shape: StructureShape, map_type: type, compiled: dict[str,
         return parsed
 
     compiled[shape.name] = structure
-    _KEPT_AS_IS[structure] = kept  # filled below, once the members (which may hold this shape) are compiled
     for name, member in shape.members.items():
         json_name = member.serialization.get("name", name)
         members.append((name, json_name, compile_parser(member, map_type, compiled)))
         by_json_name.setdefault(json_name, (name, members[-1][2]))
     one_key = len(by_json_name) == len(members)  # no two members share a JSON name
-    if map_type is dict and one_key:
+    if map_type is dict:
         kept.update(json_name for name, json_name, parse in members if name == json_name and parse is _as_is)
     return structure
 
@@ -298,26 +294,12 @@ def compile_parser(shape: Shape, map_type: type, compiled: dict[str, Parser]) ->
         return _structure_parser(shape, map_type, compiled)  # type: ignore[arg-type]
     if kind == "list":
         item_parser = compile_parser(shape.member, map_type, compiled)  # type: ignore[attr-defined]
-        item_kept = _KEPT_AS_IS.get(item_parser)
-        if item_parser is _as_is:
-            parser = list
-        elif item_kept is not None:  # e.g. AttributeValue lists: no call for a value its parser returns as it is
-            parser = lambda node: [
-                item if type(item) is dict and len(item) == 1 and not item_kept.isdisjoint(item)
-                and None not in item.values() else item_parser(item) for item in node]
-        else:
-            parser = lambda node: [item_parser(item) for item in node]
+        parser = list if item_parser is _as_is else lambda node: [item_parser(item) for item in node]
     elif kind == "map":
         key_parser = compile_parser(shape.key, map_type, compiled)  # type: ignore[attr-defined]
         value_parser = compile_parser(shape.value, map_type, compiled)  # type: ignore[attr-defined]
         if map_type is dict and key_parser is _as_is:  # the same dict, without a call per key
-            value_kept = _KEPT_AS_IS.get(value_parser)
-            if value_kept is not None:  # e.g. items, AttributeValue maps: as lists above
-                parser = lambda value: {
-                    key: val if type(val) is dict and len(val) == 1 and not value_kept.isdisjoint(val)
-                    and None not in val.values() else value_parser(val) for key, val in value.items()}
-            else:
-                parser = lambda value: {key: value_parser(val) for key, val in value.items()}
+            parser = lambda value: {key: value_parser(val) for key, val in value.items()}
             compiled[shape.name] = parser
             return parser
 
