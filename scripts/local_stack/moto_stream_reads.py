@@ -92,7 +92,8 @@ class _Frames:
         if base is None:  # the dump of the record with time 0, SequenceNumber "" and each image 0
             if len(self._measures) >= self._LIMIT:
                 self._measures.clear()
-            placeholders = {**change, "ApproximateCreationDateTime": 0, "SequenceNumber": "", **dict.fromkeys(images, 0)}
+            placeholders = {**change, "ApproximateCreationDateTime": 0, "SequenceNumber": "",
+                            **dict.fromkeys(images, 0)}
             base = self._measures[key] = len(moto_stream_writes.SIZE_ENCODER.encode(placeholders)) - 1 - len(images)
         encode = moto_stream_writes.SIZE_ENCODER.encode
         return (base + len(encode(change["ApproximateCreationDateTime"])) + len(encode(change["SequenceNumber"])) - 2

@@ -40,7 +40,8 @@ def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item |
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"])
 @pytest.mark.parametrize("range_key", [None, "sk"])
 # no fraction in moto's time text at 0 microseconds; frames (_Frames) made at one second are not used at another
-@pytest.mark.parametrize("now", [NOW, NOW.replace(microsecond=0), NOW + datetime.timedelta(seconds=61, microseconds=10)])
+@pytest.mark.parametrize("now", [NOW, NOW.replace(microsecond=0),
+                                 NOW + datetime.timedelta(seconds=61, microseconds=10)])
 @pytest.mark.parametrize("build", [moto_stream_writes.stream_record, moto_stream_reads._stream_record])
 @pytest.mark.parametrize("seq", [7, 10**20 + 12345])  # records differing in their digits share a frame (_Frames)
 def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, seq, now, view, range_key, monkeypatch):
