@@ -4,8 +4,10 @@
   the 400 KB limit: O(attributes²) size walks per write. Here the item is measured once, with a running total, and
   refused at exactly the point moto refuses it; the total is kept as the item's size (`moto_item_json`).
 - Measuring a map attribute (`DynamoType.size`) rebuilds every nested value as a new DynamoType, at every level,
-  and each set element too; building one (`DynamoType.__init__`) makes two lists to read its one key. Here both
-  read the values as they are.
+  and each set element too; building one (`DynamoType.__init__`) makes two lists to read its one key; and each
+  attribute is built, then walked again to measure it. Here both read the values as they are, and the values a JSON
+  request gives (S, N, SS, NS of strings, BOOL, NULL, M, L of those) are built and measured in one walk; anything
+  else goes through DynamoType and size (the same objects, sizes and failures as moto's).
 - A nested attribute's plain JSON (`DynamoType.to_regular_json`, which `Item.to_json` calls for every map and list
   attribute: each stream record's images, PutItem/UpdateItem return values) deep-copies the value at every level of
   nesting, then again below: O(depth x size) copies, about half of moto's CPU per BatchWriteItem item. Here the same
@@ -13,7 +15,7 @@
 - BatchWriteItem refuses a request whose puts (or deletes) repeat the same JSON (moto compares whole items, not
   keys), and serializes every whole item to find out. Here the serialization is deferred: two items' JSON can only
   be equal if their first attributes' JSON is, so only items with the same first attribute (usually the key, so
-  none) are serialized in full.
+  none) are serialized in full, by one encoder (moto's dynamo_json_dump makes one per call).
 - Every request lists its handler class's methods with `inspect.getmembers` to find the action; the list of a class
   does not change while the server runs, so it is computed once per class. Likewise the server lists moto's package
   directory on disk (a stat per entry, ~200) twice per request to route it: read once.
@@ -31,7 +33,7 @@ from moto.core import responses as moto_responses
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import bytesize, dynamo_json_dump
+from moto.dynamodb.models.utilities import DynamoJsonEncoder, bytesize
 
 from local_stack import moto_item_json
 
@@ -45,12 +47,64 @@ _moto_to_regular_json = DynamoType.to_regular_json
 _SHARED_BY_DEEPCOPY = (str, bytes, bool, int, float, type(None))  # copy.deepcopy returns these very objects
 _moto_method_names = moto_responses.method_names_from_class
 _moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
+_DYNAMO_JSON_DUMP = DynamoJsonEncoder().encode  # dynamo_json_dump's json.dumps(cls=...), without an encoder per call
 _moto_modules = moto_backends.list_of_moto_modules
+_new_dynamo_type = object.__new__  # what DynamoType.__init__ would fill: .type, then .value
 
 
 @functools.cache
 def _module_names() -> tuple[str, ...]:
     return tuple(_moto_modules())
+
+
+def _built(raw: Any) -> tuple[DynamoType, int] | None:
+    """`DynamoType(raw)` and its `size()` in one walk, for values of the types a JSON request gives (S, N, SS, NS of
+    strings, BOOL and NULL of booleans, M and L of those); None for anything else, including a string UTF-8 cannot
+    encode (moto builds and measures those, and fails its own way)."""
+    if type(raw) is not dict or len(raw) != 1:
+        return None
+    (kind, value), = raw.items()
+    value_type = type(value)
+    if value_type is str and (kind == "S" or kind == "N"):
+        size = len(value) if kind == "N" else len(value.encode())
+    elif value_type is bool and (kind == "BOOL" or kind == "NULL"):
+        size = 1
+    elif value_type is dict and kind == "M":
+        size, members = 0, {}
+        for name, member in value.items():
+            built = _built(member) if type(name) is str else None
+            if built is None:
+                return None
+            members[name] = built[0]
+            size += len(name.encode()) + built[1]
+        value = members
+    elif value_type is list and kind == "L":
+        size, elements = 0, []
+        for element in value:
+            built = _built(element)
+            if built is None:
+                return None
+            elements.append(built[0])
+            size += built[1]
+        value = elements
+    elif value_type is list and (kind == "SS" or kind == "NS") and all(type(v) is str for v in value):
+        size = sum(map(len, value)) if kind == "NS" else sum(len(v.encode()) for v in value)
+    else:
+        return None
+    typed = _new_dynamo_type(DynamoType)
+    typed.type, typed.value = kind, value
+    return typed, size
+
+
+def _typed_and_size(value: Any) -> tuple[DynamoType, int]:
+    try:
+        built = _built(value)
+    except (UnicodeEncodeError, RecursionError):
+        built = None
+    if built is None:
+        typed = DynamoType(value)
+        return typed, typed.size()
+    return built
 
 
 def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]) -> None:
@@ -59,8 +113,8 @@ def _item_init(self: Item, hash_key: DynamoType, range_key: DynamoType | None, a
     self.attrs = LimitedSizeDict()
     size = 0
     for key, value in attrs.items():
-        typed = DynamoType(value)
-        size += bytesize(key) + typed.size()
+        typed, value_size = _typed_and_size(value)
+        size += bytesize(key) + value_size
         if size > _MOTO_ITEM_LIMIT:
             raise ItemSizeTooLarge
         dict.__setitem__(self.attrs, key, typed)
@@ -133,13 +187,13 @@ class _DeferredDump:
 
     def text(self) -> str:
         if self._text is None:
-            self._text = dynamo_json_dump(self.value)
+            self._text = _DYNAMO_JSON_DUMP(self.value)
         return self._text
 
     def head(self) -> str:
         if self._head is None:
             value = self.value
-            self._head = dynamo_json_dump(dict([next(iter(value.items()))])) if type(value) is dict and value \
+            self._head = _DYNAMO_JSON_DUMP(dict([next(iter(value.items()))])) if type(value) is dict and value \
                 else self.text()
         return self._head
 

@@ -121,6 +121,9 @@ ODD_BODIES = [
     b'{"Item": {"a": {"BOOL": "yes"}, "b": {"Z": 1}}}', b'{"Item": {"a": {"BS": ["AAEC", "//8=", null]}}}',
     b'{"Item": {"a": {"M": {"b": {"L": [{"NS": ["1", 2]}, null]}}}}}', b'{"Item": {"a": {"N": 12}}}',
     b'{"Item": {"\\u00e9\\ud83d\\ude00": {"S": "\\u0000"}}}', b'{"Item": [["a", {"S": "b"}]]}',
+    b'{"Item": {"a": {"L": [{"S": null}, {"S": "x"}, {"B": "AAE="}, {"Z": "y"}, {"S": "a", "N": "1"}, {}]}}}',
+    b'{"Item": {"a": {"L": [{"S": "x"}, 5]}}}',
+    b'{"Item": {"a": {"M": {"b": {"N": null}, "c": {"N": "1"}, "d": {"BS": ["AA=="]}, "e": {"Q": 1}}}}}',
 ]
 LIMIT_BODIES = [b'{"TableName": "t", "Limit": "12"}', b'{"TableName": "t", "Limit": 1.7}',
                 b'{"TableName": "t", "Limit": true}', b'{"TableName": "t", "Limit": "x"}',

@@ -13,9 +13,10 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamRecord
 from moto.moto_api._internal import mock_random
 from test_moto_json_compiler import same
-from test_moto_stream_reads import attribute
+from test_moto_stream_reads import attribute, moto_body
 
 from local_stack import moto_stream_reads, moto_stream_writes
+from local_stack.moto_stream_reads import get_records_body
 
 NOW = datetime.datetime(2024, 1, 2, 3, 4, 5, 123456)
 
@@ -25,10 +26,10 @@ class FakeTable:
         self.hash_key_attr, self.range_key_attr = "pk", range_key
 
 
-def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item | None) -> dict[str, Any]:
+def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item | None, seq: int = 7) -> dict[str, Any]:
     """moto's own record, then the two corrections moto_stream_writes documents: Keys from the image, whole seconds."""
     record = StreamRecord.__new__(StreamRecord)
-    moto_stream_writes._moto_stream_record_init(record, table, view, event, old, new, 7)
+    moto_stream_writes._moto_stream_record_init(record, table, view, event, old, new, seq)
     change = record.record["dynamodb"]
     image = (new if new is not None else old).to_json()["Attributes"]  # type: ignore[union-attr]
     change["Keys"] = {name: image[name] for name in change["Keys"]}
@@ -38,9 +39,12 @@ def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item |
 
 @pytest.mark.parametrize("view", ["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"])
 @pytest.mark.parametrize("range_key", [None, "sk"])
-@pytest.mark.parametrize("now", [NOW, NOW.replace(microsecond=0)])  # moto's time text has no fraction then
+# no fraction in moto's time text at 0 microseconds; frames (_Frames) made at one second are not used at another
+@pytest.mark.parametrize("now", [NOW, NOW.replace(microsecond=0),
+                                 NOW + datetime.timedelta(seconds=61, microseconds=10)])
 @pytest.mark.parametrize("build", [moto_stream_writes.stream_record, moto_stream_reads._stream_record])
-def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, now, view, range_key, monkeypatch):
+@pytest.mark.parametrize("seq", [7, 10**20 + 12345])  # records differing in their digits share a frame (_Frames)
+def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, seq, now, view, range_key, monkeypatch):
     monkeypatch.setattr(moto_table, "utcnow", lambda: now)
     monkeypatch.setattr(moto_stream_writes, "utcnow", lambda: now)
     rng = random.Random(4)
@@ -53,8 +57,11 @@ def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, now, view, 
         new = Item(*key, {**attrs, "changed": {"N": str(n)}})
         for event, before, after in (("INSERT", None, new), ("MODIFY", old, new), ("REMOVE", old, None)):
             mock_random.seed(n)
-            expected = moto_record(table, view, event, before, after)
+            expected = moto_record(table, view, event, before, after, seq)
             mock_random.seed(n)
             record = StreamRecord.__new__(StreamRecord)
-            build(record, table, view, event, before, after, 7)
+            build(record, table, view, event, before, after, seq)
             same(record.record, expected)
+            text = vars(record).get("get_records_json")
+            if text is not None:  # written when made: byte for byte moto's serializer
+                assert get_records_body([text], None) == moto_body({"Records": [record.to_json()]})

@@ -89,6 +89,36 @@ def test_attribute_values_are_built_and_measured_as_moto_does():
         moto_write_speed._dynamo_type_init(DynamoType.__new__(DynamoType), {})
 
 
+def test_items_are_built_and_measured_in_one_walk_as_moto_builds_them():
+    """Item.__init__ (every put) through the one-walk build: the same DynamoTypes, sizes, and failures, for every
+    attribute type and for values the walk leaves to moto (binary, odd types, strings UTF-8 cannot encode)."""
+    rng = random.Random(7)
+    attrs = {f"a{i}": attribute(rng) for i in range(400)}
+    attrs.update({"ns": {"NS": ["1", "2.50"]}, "num_set_ints": {"NS": [1, 2]}, "int_n": {"N": 12},
+                  "null_str": {"NULL": "true"}, "two_keys": {"S": "a", "N": "1"},
+                  "deep": {"M": {"l": {"L": [{"M": {"b": {"B": b"\x01"}}}, {"SS": ["x", "ü"]}]}}}})
+    odd = [{"x": {"S": "\ud800"}}, {"x": {"M": {"\udfff": {"S": "y"}}}}, {"x": {"L": [{"S": "a"}, {}]}},
+           {"x": {"SS": ["a", "\ud800"]}}, {"x": {"M": {"k": "not an attribute value"}}}, {"x": {"M": {1: {"S": "y"}}}},
+           {"x": {"M": {"a": {"S": "\ud800"}, "b": "no attribute value"}}}]  # moto fails on "b" first
+
+    def outcome(attributes: dict[str, Any]) -> Any:
+        try:
+            item = Item(KEY, None, attributes)
+        except Exception as error:  # noqa: BLE001 - the failure itself is compared
+            return repr(error)
+        return tree(dict(item.attrs)), item.size(), type(item.attrs)
+
+    moto = [outcome(attrs)] + [outcome(a) for a in odd]
+    moto_write_speed.patch()
+    try:
+        fast = [outcome(attrs)] + [outcome(a) for a in odd]
+        assert moto_write_speed._built(attrs["ns"]) is not None  # the walk is taken for request values
+    finally:
+        moto_write_speed.unpatch()
+    assert fast == moto
+    assert type(moto[0]) is tuple and sum(type(o) is str for o in moto) >= 4  # the item is built; odd ones fail
+
+
 def test_the_routing_list_of_moto_packages_is_moto_s_read_once():
     from moto import backends
     moto_write_speed.patch()
