@@ -56,7 +56,8 @@ def plain(text: str) -> bool:
     return CHANGED_BY_SERIALIZER.search(text) is None
 
 
-def _dumped(attributes: dict[str, Any]) -> tuple[str | None, bool]:
+def dumped(attributes: Any) -> tuple[str | None, bool]:
+    """(`DUMP(attributes)`, whether it is `plain`); the text is None if json.dumps refuses it (bytes)."""
     try:
         text = DUMP(attributes)
     except (TypeError, ValueError):
@@ -71,10 +72,10 @@ def image_text(item: Item, attributes: dict[str, Any], keep: bool) -> tuple[str 
     cache = vars(item.attrs)
     if _state["active"] and _TEXT in cache:
         return cache[_TEXT]
-    dumped = _dumped(attributes)
+    pair = dumped(attributes)
     if keep and _state["active"]:
-        cache[_TEXT] = dumped
-    return dumped
+        cache[_TEXT] = pair
+    return pair
 
 
 class _Owner:
@@ -101,7 +102,7 @@ def read_image(attrs: Any) -> Preserialized | None:
         with moto_stream_writes.no_write_running() as still:
             if not still:  # the item may be changing: moto's own conversion, as before
                 return None
-            kept = vars(attrs)[_TEXT] = _dumped(Item.to_json(_Owner(attrs))["Attributes"])  # type: ignore[arg-type]
+            kept = vars(attrs)[_TEXT] = dumped(Item.to_json(_Owner(attrs))["Attributes"])  # type: ignore[arg-type]
     text, is_plain = kept
     return Preserialized(text) if is_plain else None
 

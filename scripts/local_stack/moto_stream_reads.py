@@ -38,14 +38,6 @@ _IMAGES = ("OldImage", "NewImage", "Keys")  # in reverse of the order the serial
 _IMAGES_ORDER = _IMAGES[::-1]  # the order the serializer writes them in
 
 
-def _dump(value: Any) -> tuple[str | None, bool]:
-    try:
-        text = moto_item_json.DUMP(value)
-    except (TypeError, ValueError):
-        return None, False
-    return text, moto_item_json.plain(text)
-
-
 def record_json(record: dict[str, Any]) -> str:
     """One stream record as moto's serializer writes it inside a GetRecords body."""
     return json.dumps(_RECORD(record))
@@ -146,7 +138,7 @@ def _stream_record(self: StreamRecord, table: Table, stream_type: str, event_nam
     change = moto_stream_writes.new_record(self, table, stream_type, event_name, old, new, seq)
     items = {"OldImage": old, "NewImage": new}
     dumped = {name: moto_item_json.image_text(items[name], change[name], keep=True) if name in items
-              else _dump(change[name]) for name in _IMAGES if name in change}
+              else moto_item_json.dumped(change[name]) for name in _IMAGES if name in change}
     images = {name: text for name, (text, _) in dumped.items()}
     if None in images.values():  # binary values (bytes) and the like: moto's encoder measures the record
         moto_stream_writes.finish_record(change, len(moto_stream_writes.SIZE_ENCODER.encode(change)))

@@ -15,7 +15,7 @@
 - BatchWriteItem refuses a request whose puts (or deletes) repeat the same JSON (moto compares whole items, not
   keys), and serializes every whole item to find out. Here the serialization is deferred: two items' JSON can only
   be equal if their first attributes' JSON is, so only items with the same first attribute (usually the key, so
-  none) are serialized in full, by one encoder (moto's dynamo_json_dump makes one per call).
+  none) are serialized in full, by the stack's one DynamoJsonEncoder (moto's dynamo_json_dump makes one per call).
 - Every request lists its handler class's methods with `inspect.getmembers` to find the action; the list of a class
   does not change while the server runs, so it is computed once per class. Likewise the server lists moto's package
   directory on disk (a stat per entry, ~200) twice per request to route it: read once.
@@ -33,9 +33,9 @@ from moto.core import responses as moto_responses
 from moto.dynamodb import responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-from moto.dynamodb.models.utilities import DynamoJsonEncoder, bytesize
+from moto.dynamodb.models.utilities import bytesize
 
-from local_stack import moto_item_json
+from local_stack import moto_item_json, moto_stream_writes
 
 # moto's own limit in LimitedSizeDict.__setitem__ (it measured DynamoDB's real limit between 409 and 410 KB).
 _MOTO_ITEM_LIMIT = 405000
@@ -47,7 +47,6 @@ _moto_to_regular_json = DynamoType.to_regular_json
 _SHARED_BY_DEEPCOPY = (str, bytes, bool, int, float, type(None))  # copy.deepcopy returns these very objects
 _moto_method_names = moto_responses.method_names_from_class
 _moto_batch_write_dump = dynamodb_responses.dynamo_json_dump  # only BatchWriteItem's duplicate check calls it there
-_DYNAMO_JSON_DUMP = DynamoJsonEncoder().encode  # dynamo_json_dump's json.dumps(cls=...), without an encoder per call
 _moto_modules = moto_backends.list_of_moto_modules
 _new_dynamo_type = object.__new__  # what DynamoType.__init__ would fill: .type, then .value
 
@@ -187,14 +186,14 @@ class _DeferredDump:
 
     def text(self) -> str:
         if self._text is None:
-            self._text = _DYNAMO_JSON_DUMP(self.value)
+            self._text = moto_stream_writes.SIZE_ENCODER.encode(self.value)
         return self._text
 
     def head(self) -> str:
         if self._head is None:
             value = self.value
-            self._head = _DYNAMO_JSON_DUMP(dict([next(iter(value.items()))])) if type(value) is dict and value \
-                else self.text()
+            first = dict([next(iter(value.items()))]) if type(value) is dict and value else None
+            self._head = self.text() if first is None else moto_stream_writes.SIZE_ENCODER.encode(first)
         return self._head
 
     def __eq__(self, other: object) -> bool:
