@@ -14,6 +14,7 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   lookup cached.
 - `moto_item_json`: an item's JSON text (its stream image, what reads answer with) and its size computed once and
   kept on the item until it changes.
+- `moto_wsgi_speed`: DynamoDB and DynamoDB Streams requests handed to their handler without moto's Flask app.
 - `moto_gc`: the cyclic garbage collector runs less often (moto's heap of items mostly grows).
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
 """
@@ -36,11 +37,12 @@ from local_stack import (
     moto_stream_reads,
     moto_stream_writes,
     moto_write_speed,
+    moto_wsgi_speed,
 )
 
 
 # Patches for speed only (same answers as moto's own code): the benchmark undoes them to compare.
-SPEED_PATCHES = (moto_item_json, moto_stream_reads, moto_json_speed, moto_write_speed, moto_gc)
+SPEED_PATCHES = (moto_item_json, moto_stream_reads, moto_json_speed, moto_write_speed, moto_wsgi_speed, moto_gc)
 
 
 def patch_moto() -> None:
