@@ -15,10 +15,14 @@ and patched/unpatched ratios from the same run. One OpenSearch node serves both 
 The writes are serialized before the clock starts and posted as the DynamoDB JSON protocol over one keep-alive
 connection per writer (moto does not check signatures): a boto3 writer spends ~0.6 ms of CPU per item on its own
 validation and serialization, which on these 2 cores would be taken from the stack under test.
+N is 30,000 for the patched stack: the end-to-end span includes one write->searchable latency (the first batch,
+and the last refresh, up to 1 s), ~1.5 s that took 20-25 % of a 12,000-item run (~6 s) and takes under 10 % of a
+30,000-item one; the 10 %->90 % figure moves in 1 s refresh steps, 4-5 of them in a 12,000-item run. moto's own path,
+~10x slower, writes 6,000 per pipeline (its rates change little with N; the bench stays under ~5 minutes).
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
-    python tests/bench/e2e.py [--items 12000] [--writers 4] [--windows 0 1] [--batch-sizes 100 1000]
-                              [--variants moto patched] [--latency-items 60] [--latency-rate 10]
+    python tests/bench/e2e.py [--items 30000] [--moto-items 6000] [--writers 4] [--windows 0 1]
+                              [--batch-sizes 100 1000] [--variants moto patched] [--latency-items 60] [--latency-rate 10]
 """
 
 from __future__ import annotations
@@ -160,10 +164,18 @@ class Pipeline:
             Code={"ZipFile": LAMBDA_ZIP.read_bytes()},
             Environment={"Variables": {"OPENSEARCH_ENDPOINT": opensearch_url, "OPENSEARCH_INDEX": self.index,
                                        "OPENSEARCH_AUTH": "none", "METRICS_NAMESPACE": ""}})
-        lambda_.create_event_source_mapping(
+        self.mapping = lambda_.create_event_source_mapping(
             FunctionName=self.name, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
             BatchSize=batch_size, MaximumBatchingWindowInSeconds=window_s,
-            FunctionResponseTypes=["ReportBatchItemFailures"])
+            FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"]
+
+    def close(self) -> None:
+        """Mapping, function and table deleted: an idle mapping's polling costs moto and the runner ~15 ms of CPU
+        per second each (measured), which the next pipeline would pay, and moto would keep every item."""
+        lambda_ = self.stack.client("lambda")
+        lambda_.delete_event_source_mapping(UUID=self.mapping)
+        lambda_.delete_function(FunctionName=self.name)
+        self.stack.client("dynamodb").delete_table(TableName=self.name)
 
     def searchable(self, ids: list[str]) -> set[str]:
         """Which of `ids` a search finds now (no refresh forced: searchable as a user would see it)."""
@@ -304,10 +316,10 @@ class Pipeline:
                 "moto_cpu_s": round(self.stack.cpu_s() - cpu, 3)}
 
 
-def run(items: int = 12000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
+def run(items: int = 30000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         variants: tuple[str, ...] = ("moto", "patched"), batch_sizes: tuple[int, ...] = (100, 1000),
         opensearch_url: str = "", latency_items: int = 60, latency_rate: float = 10.0,
-        seed: int = 1) -> dict[str, Any]:
+        seed: int = 1, moto_items: int = 6000) -> dict[str, Any]:
     """Run every (variant, batch size, window) pipeline; results by variant and pipeline, plus patched/moto
     ratios."""
     if not LAMBDA_ZIP.exists():
@@ -323,18 +335,20 @@ def run(items: int = 12000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         from run import warm_up  # a fresh node is up to twice as slow (JIT) for its first few thousand documents
 
         warm_up(opensearch_url)
-    results: dict[str, Any] = {"items": items, "writers": writers, "batch_sizes": list(batch_sizes),
+    results: dict[str, Any] = {"items": {"patched": items, "moto": moto_items}, "writers": writers, "batch_sizes": list(batch_sizes),
                                "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
             for variant in variants:
                 stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
                 try:
-                    results["variants"][variant] = {
-                        f"batch_{size}_window_{window}s": Pipeline(stack, opensearch_url, window, size,
-                                                                   node.process.pid if node else None).run(
-                            items, writers, latency_items, latency_rate, seed)
-                        for size in batch_sizes for window in windows}
+                    results["variants"][variant] = pipelines = {}
+                    for size in batch_sizes:
+                        for window in windows:
+                            pipeline = Pipeline(stack, opensearch_url, window, size, node.process.pid if node else None)
+                            pipelines[f"batch_{size}_window_{window}s"] = pipeline.run(
+                                moto_items if variant == "moto" else items, writers, latency_items, latency_rate, seed)
+                            pipeline.close()
                 finally:
                     stack.close()
     finally:
@@ -363,7 +377,10 @@ def ratios(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=12000, help="items written per pipeline (default 12000)")
+    parser.add_argument("--items", type=int, default=30000,
+                        help="items written per pipeline of the patched stack (default 30000)")
+    parser.add_argument("--moto-items", type=int, default=6000,
+                        help="items written per pipeline of moto's own path (default 6000)")
     parser.add_argument("--writers", type=int, default=4, help="writer threads (default 4)")
     parser.add_argument("--windows", type=int, nargs="+", default=[0, 1], help="batching windows in seconds")
     parser.add_argument("--variants", nargs="+", default=["moto", "patched"], choices=["moto", "patched"])
@@ -381,7 +398,7 @@ def main() -> None:
         return
     started = time.monotonic()
     results = run(args.items, args.writers, tuple(args.windows), tuple(args.variants), tuple(args.batch_sizes),
-                  args.opensearch_url, args.latency_items, args.latency_rate)
+                  args.opensearch_url, args.latency_items, args.latency_rate, moto_items=args.moto_items)
     results["bench_wall_s"] = round(time.monotonic() - started, 1)
     print(json.dumps(results, indent=2))
 
