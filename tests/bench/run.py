@@ -353,7 +353,8 @@ sys.path.insert(0, sys.argv[1])
 import json
 import ddb_opensearch_sync.handler as h
 event = {"Records": [json.loads(sys.argv[2])]}
-assert h.lambda_handler(event, None) == {"batchItemFailures": []}
+result = h.lambda_handler(event, None)
+assert result == {"batchItemFailures": []}, result  # the handler's log line above says why
 print((time.perf_counter() - started) * 1000)
 """
 COLD_PEER = """
@@ -394,7 +395,7 @@ def cold_start(url: str, package: Path | None, auth: str, runs: int = 7, python:
                 command = [sys.executable, "-B", "-c", COLD_PEER, url, auth, record]
             done = subprocess.run(command, env=env, capture_output=True, text=True)
             if done.returncode:
-                raise RuntimeError(f"cold start run failed: {done.stderr[-2000:]}")
+                raise RuntimeError(f"cold start run {run} failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
             if run:
                 samples.append(float(done.stdout.splitlines()[-1]))
     return samples
