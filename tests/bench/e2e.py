@@ -1,9 +1,9 @@
 """End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
 
 For each moto variant ("moto": moto's own parser, serializers and write path; "patched": the stack's speed
-patches, `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) it starts the embedded stack
-in a child process (so moto's CPU is that process's CPU), and for each mapping batch size (100, the module's
-default, and 1000) and batching window (0 and 1 s) creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
+patches, `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) and for each mapping
+batch size (100, the module's default, and 1000) and batching window (0 and 1 s) it starts the embedded stack in a
+child process (so moto's CPU is that process's CPU), creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
 warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch
 every 0.1 s (no forced refresh; one search for the count and the tracked ids) until every item is searchable: records/s end to end (first write to last searchable),
 the sustained rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record of moto,
@@ -164,18 +164,10 @@ class Pipeline:
             Code={"ZipFile": LAMBDA_ZIP.read_bytes()},
             Environment={"Variables": {"OPENSEARCH_ENDPOINT": opensearch_url, "OPENSEARCH_INDEX": self.index,
                                        "OPENSEARCH_AUTH": "none", "METRICS_NAMESPACE": ""}})
-        self.mapping = lambda_.create_event_source_mapping(
+        lambda_.create_event_source_mapping(
             FunctionName=self.name, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
             BatchSize=batch_size, MaximumBatchingWindowInSeconds=window_s,
-            FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"]
-
-    def close(self) -> None:
-        """Mapping, function and table deleted: an idle mapping's polling costs moto and the runner ~15 ms of CPU
-        per second each (measured), which the next pipeline would pay, and moto would keep every item."""
-        lambda_ = self.stack.client("lambda")
-        lambda_.delete_event_source_mapping(UUID=self.mapping)
-        lambda_.delete_function(FunctionName=self.name)
-        self.stack.client("dynamodb").delete_table(TableName=self.name)
+            FunctionResponseTypes=["ReportBatchItemFailures"])
 
     def poll(self, ids: list[str]) -> tuple[set[str], int]:
         """Which of `ids` a search finds now, and how many documents it sees in all (no refresh forced: searchable
@@ -348,17 +340,21 @@ def run(items: int = 30000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
     try:
         with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:
             for variant in variants:
-                stack = ChildStack(variant, opensearch_url, Path(scratch) / variant)
-                try:
-                    results["variants"][variant] = pipelines = {}
-                    for size in batch_sizes:
-                        for window in windows:
-                            pipeline = Pipeline(stack, opensearch_url, window, size, node.process.pid if node else None)
-                            pipelines[f"batch_{size}_window_{window}s"] = pipeline.run(
+                results["variants"][variant] = pipelines = {}
+                for size in batch_sizes:
+                    for window in windows:
+                        name = f"batch_{size}_window_{window}s"
+                        # A stack of its own per pipeline, as `make demo` and a test session start one: in one moto
+                        # process each pipeline would pay for the ones before it (their idle mappings' polling,
+                        # ~15 ms of moto's and the runner's CPU per second each; moto's heap, which slows it down
+                        # as it grows: 0.29 -> 0.40 ms per record over four 30,000-item pipelines, measured).
+                        stack = ChildStack(variant, opensearch_url, Path(scratch) / variant / name)
+                        try:
+                            pipelines[name] = Pipeline(stack, opensearch_url, window, size,
+                                                       node.process.pid if node else None).run(
                                 moto_items if variant == "moto" else items, writers, latency_items, latency_rate, seed)
-                            pipeline.close()
-                finally:
-                    stack.close()
+                        finally:
+                            stack.close()
     finally:
         if node is not None:
             node.stop()
