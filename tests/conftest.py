@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import random
 import sys
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +98,23 @@ def opensearch_url(request: pytest.FixtureRequest, stack_name: str) -> Iterator[
         yield node.url
     finally:
         node.stop()
+
+
+@pytest.fixture()
+def moto_random(monkeypatch: pytest.MonkeyPatch) -> random.Random:
+    """moto's random source (`mock_random`: eventIDs, request ids), seedable for this test's thread alone. The
+    session's moto servers run in this process and draw a request id from it for every request they answer (the
+    runner polls them), which would change what the test draws between seeding and comparing. Other threads keep
+    drawing from moto's own state."""
+    from moto.moto_api._internal import mock_random
+
+    ours, test = random.Random(), threading.current_thread()
+    for name in ("getrandbits", "random"):  # every draw of random.Random's methods goes through these two
+        def draw(*args: int, _name: str = name) -> float | int:
+            source = ours if threading.current_thread() is test else super(type(mock_random), mock_random)
+            return getattr(source, _name)(*args)
+        monkeypatch.setattr(mock_random, name, draw)
+    return ours
 
 
 @pytest.fixture(scope="session")

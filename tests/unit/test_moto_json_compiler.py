@@ -448,11 +448,10 @@ def test_other_json_services_parse_as_moto_parses_them(service, operation, param
 
 @pytest.mark.parametrize("body", ['{"Items": []}', "<R><RequestId>old</RequestId></R>", b"\x00<RequestId>x</RequestId>",
                                   '{"S": "<RequestId>in a value</RequestId>"}', ""])
-def test_responses_are_enriched_as_moto_enriches_them(body):
+def test_responses_are_enriched_as_moto_enriches_them(body, moto_random):
     """The same headers (request id, status as text) and body, with the request-id search skipped for most bodies."""
-    from moto.moto_api._internal import mock_random
-    mock_random.seed(3)
+    moto_random.seed(3)
     fast = moto_json_speed._enrich_response({"status": 200}, body)
-    mock_random.seed(3)
+    moto_random.seed(3)
     assert fast == moto_json_speed._moto_enrich_response({"status": 200}, body)
     assert fast[0]["x-amzn-requestid"] and fast[0]["status"] == "200"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 import random
+import threading
 from typing import Any
 
 import pytest
 from moto.dynamodb.models import table as moto_table
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamRecord
-from moto.moto_api._internal import mock_random
 from test_moto_json_compiler import same
 from test_moto_stream_reads import attribute, moto_body
 
@@ -44,7 +44,8 @@ def moto_record(table: Any, view: str, event: str, old: Item | None, new: Item |
                                  NOW + datetime.timedelta(seconds=61, microseconds=10)])
 @pytest.mark.parametrize("build", [moto_stream_writes.stream_record, moto_stream_reads._stream_record])
 @pytest.mark.parametrize("seq", [7, 10**20 + 12345])  # records differing in their digits share a frame (_Frames)
-def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, seq, now, view, range_key, monkeypatch):
+def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, seq, now, view, range_key, monkeypatch,
+                                                               moto_random):
     monkeypatch.setattr(moto_table, "utcnow", lambda: now)
     monkeypatch.setattr(moto_stream_writes, "utcnow", lambda: now)
     rng = random.Random(4)
@@ -56,12 +57,31 @@ def test_records_are_moto_s_with_exact_keys_and_whole_seconds(build, seq, now, v
         old = Item(*key, attrs)
         new = Item(*key, {**attrs, "changed": {"N": str(n)}})
         for event, before, after in (("INSERT", None, new), ("MODIFY", old, new), ("REMOVE", old, None)):
-            mock_random.seed(n)
+            moto_random.seed(n)
             expected = moto_record(table, view, event, before, after, seq)
-            mock_random.seed(n)
+            moto_random.seed(n)
             record = StreamRecord.__new__(StreamRecord)
             build(record, table, view, event, before, after, seq)
             same(record.record, expected)
             text = vars(record).get("get_records_json")
             if text is not None:  # written when made: byte for byte moto's serializer
                 assert get_records_body([text], None) == moto_body({"Records": [record.to_json()]})
+
+
+def test_the_test_thread_s_draws_from_moto_s_random_are_its_own(moto_random):
+    """What the tests above rely on: another thread drawing from moto's random meanwhile (as the session's moto
+    answering the runner does, a request id per request) changes nothing the seeded test thread draws."""
+    from moto.moto_api._internal import mock_random
+
+    stop = threading.Event()
+    other = threading.Thread(target=lambda: [mock_random.get_random_string(52) for _ in iter(stop.is_set, True)])
+    other.start()
+    try:
+        draws = []
+        for _ in range(2):
+            moto_random.seed(7)
+            draws.append([mock_random.uuid4().hex + mock_random.get_random_hex() for _ in range(3000)])
+    finally:
+        stop.set()
+        other.join()
+    assert draws[0] == draws[1]
