@@ -1,12 +1,13 @@
 """End-to-end benchmark of the embedded stack: table writes -> moto stream -> ESM runner -> handler -> searchable.
 
-For each moto variant ("moto": moto's own parser, serializers and write path; "patched": the stack's speed
-patches, `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) and for each mapping
-batch size (100, the module's default, and 1000) and batching window (0 and 1 s) it starts the embedded stack in a
-child process (so moto's CPU is that process's CPU), creates a table and a mapping to the packaged function (dist/lambda.zip), runs a warm-up burst (JIT of the node,
-warm handler), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch
-every 0.1 s (no forced refresh; one search for the count and the tracked ids) until every item is searchable: records/s end to end (first write to last searchable),
-the sustained rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record of moto,
+For each moto variant ("moto": moto's own parser, serializers and write path; "patched": the stack's speed patches,
+`SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) and for each mapping batch
+size (100, the module's default, and 1000) and batching window (0 and 1 s) it starts the embedded stack in a child
+process (so moto's CPU is that process's CPU), creates a table and a mapping to the packaged function
+(dist/lambda.zip), runs a warm-up burst (JIT of the node, warm handler), then writes N ~1 KB items with several writer
+threads (BatchWriteItem of 25) and polls OpenSearch every 0.1 s (no forced refresh; one search for the count and the
+tracked ids) until every item is searchable: records/s end to end (first write to last searchable), the sustained
+rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record of moto,
 of the runner with its handler workers and of the OpenSearch node (when the bench started it). Every 25th item is
 also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
 write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of a 1,000-record GetRecords,
@@ -22,7 +23,8 @@ and the last refresh, up to 1 s), ~1.5 s that took 20-25 % of a 12,000-item run 
 Linux only (CPU time from /proc). Writes are bounded (items, convergence deadline).
 
     python tests/bench/e2e.py [--items 30000] [--moto-items 6000] [--writers 4] [--windows 0 1]
-                              [--batch-sizes 100 1000] [--variants moto patched] [--latency-items 60] [--latency-rate 10]
+                              [--batch-sizes 100 1000] [--variants moto patched] [--latency-items 60]
+                              [--latency-rate 10]
 """
 
 from __future__ import annotations
@@ -335,7 +337,8 @@ def run(items: int = 30000, writers: int = 4, windows: tuple[int, ...] = (0, 1),
         from run import warm_up  # a fresh node is up to twice as slow (JIT) for its first few thousand documents
 
         warm_up(opensearch_url)
-    results: dict[str, Any] = {"items": {"patched": items, "moto": moto_items}, "writers": writers, "batch_sizes": list(batch_sizes),
+    results: dict[str, Any] = {"items": {"patched": items, "moto": moto_items}, "writers": writers,
+                               "batch_sizes": list(batch_sizes),
                                "latency_items": latency_items, "latency_rate_per_s": latency_rate, "variants": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-e2e-") as scratch:

@@ -36,7 +36,8 @@ REQUESTS = [
     ("DynamoDB_20120810.GetItem", {"TableName": "t"}),  # moto raises: a 500 from the server either way
     ("DynamoDB_20120810.NoSuchAction", {}),
     ("DynamoDB_20120810.ListTables", {}),
-    ("DynamoDBStreams_20120810.DescribeStream", {"StreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/y"}),
+    ("DynamoDBStreams_20120810.DescribeStream",
+     {"StreamArn": "arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/y"}),
     ("DynamoDBStreams_20120810.GetRecords", {"ShardIterator": "not an iterator"}),
 ]
 
