@@ -185,11 +185,6 @@ class Pipeline:
         answer = json.loads(response.data)
         return {hit["_id"] for hit in answer["hits"]["hits"]}, answer["aggregations"]["indexed"]["doc_count"]
 
-    def count(self) -> int:
-        """How many documents a search sees now (no refresh forced)."""
-        response = http.request("GET", f"{self.opensearch_url}/{self.index}/_count")
-        return json.loads(response.data)["count"] if response.status == 200 else 0
-
     def request(self, batch: list[dict[str, Any]]) -> tuple[str, bytes]:
         """The DynamoDB JSON-protocol request writing `batch`: X-Amz-Target and body."""
         if len(batch) == 1:
@@ -258,7 +253,7 @@ class Pipeline:
         requests = [[(*self.request(batch), [document_id({"pk": i["pk"]}) for i in batch]) for batch in mine]
                     for mine in work]  # serialized before the clock starts
         tracked = {doc for mine in requests for _, _, docs in mine for doc in docs[::every]}
-        total, base = sum(len(docs) for mine in requests for _, _, docs in mine), self.count()
+        total, base = sum(len(docs) for mine in requests for _, _, docs in mine), self.poll([])[1]
         written: dict[str, float] = {}
         lock = threading.Lock()
         endpoint = urllib3.util.parse_url(self.stack.env["AWS_ENDPOINT_URL"])

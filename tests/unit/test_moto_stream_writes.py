@@ -74,7 +74,12 @@ def test_the_test_thread_s_draws_from_moto_s_random_are_its_own(moto_random):
     from moto.moto_api._internal import mock_random
 
     stop = threading.Event()
-    other = threading.Thread(target=lambda: [mock_random.get_random_string(52) for _ in iter(stop.is_set, True)])
+
+    def draw_request_ids() -> None:
+        while not stop.is_set():
+            mock_random.get_random_string(52)
+
+    other = threading.Thread(target=draw_request_ids)
     other.start()
     try:
         draws = []
