@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -67,13 +68,16 @@ def session(origin: bool = False) -> list[tuple[Any, ...]]:
 
 @pytest.fixture()
 def routes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The stack's moto; each request that went through moto's dispatcher (Flask) is noted."""
+    """The stack's moto; each request of this test's thread that went through moto's dispatcher (Flask) is noted.
+    The session's in-process moto serves the runner from its own threads meanwhile; its requests are not this test's."""
     patch_moto()
     taken: list[str] = []
     original = DomainDispatcherApplication.get_application
+    test_thread = threading.get_ident()
 
     def noted(self: Any, environ: dict[str, Any]) -> Any:
-        taken.append(environ.get("HTTP_X_AMZ_TARGET", environ.get("PATH_INFO")))
+        if threading.get_ident() == test_thread:
+            taken.append(environ.get("HTTP_X_AMZ_TARGET", environ.get("PATH_INFO")))
         return original(self, environ)
 
     monkeypatch.setattr(DomainDispatcherApplication, "get_application", noted)
@@ -97,3 +101,23 @@ def test_a_request_with_an_origin_takes_moto_s_route_for_its_cors_headers(routes
     answers = session(origin=True)
     assert len(routes) == len(REQUESTS) + 1
     assert all(answer[1].get("Access-Control-Allow-Origin") for answer in answers if answer[0] != "raised")
+
+
+def test_requests_of_other_threads_through_flask_are_not_counted(routes: list[str]) -> None:
+    """What the session's in-process moto does meanwhile (its own threads) must not be counted as this test's."""
+    stop = threading.Event()
+    other = Client(DomainDispatcherApplication(create_backend_app))
+
+    def through_flask() -> None:
+        while not stop.is_set():
+            other.post("/", data=b"{}", headers={**HEADERS, "Origin": "http://localhost",
+                                                  "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+
+    thread = threading.Thread(target=through_flask)
+    thread.start()
+    try:
+        session()
+    finally:
+        stop.set()
+        thread.join()
+    assert routes == []
