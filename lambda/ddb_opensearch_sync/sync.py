@@ -11,7 +11,7 @@ import gc
 import json
 import os
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import aws, degrade, destination, records, version
 from .bulk import Action, Result, Sender, current, dumps
@@ -23,6 +23,9 @@ from .transport import Transport
 OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
 MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)
 DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
+# Documents whose last write this container remembers, to see a same-second tie coming. A shard's partition writes
+# at most ~1,000 items per second, so this covers several seconds of the hot keys of a few shards (~2.5 MB).
+REMEMBERED_WRITES = 10_000
 
 
 class Syncer:
@@ -37,6 +40,8 @@ class Syncer:
         self.fetch_many: Callable[[str, list[dict[str, Any]]], list[dict[str, Any] | None]] = (
             aws.get_items if fetch is None else lambda arn, keys_list: [fetch(arn, keys) for keys in keys_list])
         self.send_poison = send_poison
+        # (index, doc id) -> (version, SequenceNumber) of this container's last successful write, oldest first
+        self.written: dict[tuple[str, str], tuple[int, int]] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Syncer":
@@ -63,7 +68,11 @@ class Syncer:
         changes = [records.parse(self.settings, raw[i], i, s) for i, s in enumerate(sequences)]
         outcome: dict[int, str] = {}
         latest = self._plan(changes, outcome, summary)
-        self._fetch([(c, c.version) for c in latest.values() if c.op == "fetch"], outcome, summary)
+        foreseen = self._foreseen_ties(latest.values())
+        if foreseen:
+            summary.outcomes["ties_foreseen"] += len(foreseen)
+        self._fetch([(c, foreseen.get(c.position, c.version)) for c in latest.values()
+                     if c.op == "fetch" or c.position in foreseen], outcome, summary)
         self._write([c for c in latest.values() if c.position not in outcome], outcome, summary, remaining, retry_ties=True)
         for change in changes:
             result = outcome.get(change.position)
@@ -99,6 +108,28 @@ class Syncer:
             if not change.error:
                 summary.actions["ttl_" + change.op if change.ttl else change.op] += 1
         return latest
+
+    def _foreseen_ties(self, latest: Iterable[Change]) -> dict[int, int]:
+        """Changes that would meet a same-second 409 from this container's own earlier write (a hot item changed
+        again in a later batch: the ordinal restarted, so its version is not higher), by position, with the version
+        to write. They skip the doomed `_bulk` and the `_mget`, and are settled as a tie is: the table's current
+        state, read now, written with that stored version + 1. If the index holds a higher version of the same
+        second (another container wrote it), that write meets a tie and is settled the usual way. A replay (the
+        SequenceNumber this container wrote, or an older one) takes the usual path, where OpenSearch alone may settle it."""
+        foreseen = {}
+        for change in latest:
+            seen = self.written.get((change.index, change.doc_id))
+            if (seen is not None and change.version <= seen[0] and version.tie(change.version, seen[0])
+                    and int(change.sequence) > seen[1]):
+                foreseen[change.position] = seen[0] + 1
+        return foreseen
+
+    def _remember(self, change: Change) -> None:
+        key = (change.index, change.doc_id)
+        self.written.pop(key, None)
+        self.written[key] = (change.version, int(change.sequence))
+        if len(self.written) > REMEMBERED_WRITES:
+            del self.written[next(iter(self.written))]
 
     def _failures(self, changes: list[Change], latest: dict[str, Change], outcome: dict[int, str],
                   summary: Summary) -> list[dict[str, str]]:
@@ -150,6 +181,8 @@ class Syncer:
                 rejected.append(change)  # written again, without more of its fields
                 continue
             outcome[change.position] = "failed" if kind == "tie" else kind
+            if kind == "written":
+                self._remember(change)
             if kind in ("failed", "tie"):
                 change.error = result.error or f"HTTP {result.status}"
                 summary.note("error", change.sequence, change.error)

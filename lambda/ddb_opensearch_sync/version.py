@@ -13,7 +13,8 @@ Limits and how they are handled:
   different batches (or a replay), can meet as "ours is lower or equal although newer". A 409 whose stored
   version has the same second as ours is therefore a *tie*, not proof of staleness: ``tie()`` says so,
   and the handler resolves it against the source of truth (consistent BatchGetItem, then write the current
-  state with ``stored + 1``).
+  state with ``stored + 1``). A tie with the container's own earlier write is foreseen and settled the same way
+  without the 409 round (sync.py, ``_foreseen_ties``).
 - Deletes carry versions too and leave a tombstone for ``index.gc_deletes`` (default 60 s). A replay
   older than that window can bring a deleted document back: set ``index.gc_deletes`` on the index to
   at least the stream's retry horizon (for example ``24h``; see lambda/README.md).

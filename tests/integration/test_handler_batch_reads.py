@@ -62,21 +62,121 @@ def test_keys_only_stream_reads_every_item_in_one_batch_per_100_keys(opensearch_
     assert_index_equals_table(opensearch_url, index, table)
 
 
-def test_same_second_conflicts_across_batches_cost_one_read(opensearch_url, moto_url, calls, capsys):
-    """Twenty hot items changed twice in one second, the changes in different batches: the second batch's versions
-    are lower (the ordinal restarts), every record is a tie, and all twenty are settled with one BatchGetItem."""
-    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+def requests_of(sync) -> list[str]:
+    """The OpenSearch requests (method and path, no query) the syncer sends from now on."""
+    sent: list[str] = []
+    request = sync.sender.transport.request
+
+    def noted(method, path, *args, **kwargs):
+        sent.append(f"{method} {path.split('?')[0].rsplit('/', 1)[-1]}")
+        return request(method, path, *args, **kwargs)
+
+    sync.sender.transport.request = noted
+    return sent
+
+
+def hot_items(moto_url: str, count: int) -> tuple[Table, list[dict]]:
+    """`count` items changed twice in one second: the first changes, then the second ones."""
+    table = Table(moto_url)
     at_second_start()
     for round_ in ("old", "new"):
-        for n in range(20):
+        for n in range(count):
             table.items.put_item(Item={"pk": f"hot{n}", "v": round_})
     records = table.changes()
     assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
-    sync = syncer(opensearch_url, index)
-    assert failed(sync.handle({"Records": records[:20]})) == []
+    return table, records
+
+
+def stored_versions(opensearch_url: str, index: str, ids: list[str]) -> list[int]:
+    status, found = opensearch(opensearch_url, "POST", f"/{index}/_mget", {"ids": ids})
+    assert status == 200, found
+    return [doc["_version"] for doc in found["docs"]]
+
+
+@pytest.mark.parametrize("containers", [1, 2])
+def test_same_second_conflicts_across_batches_cost_one_read(opensearch_url, moto_url, calls, capsys, containers):
+    """Twenty hot items changed twice in one second, the changes in different batches: the second batch's versions
+    are lower (the ordinal restarts), every record is a tie, and all twenty are settled with one BatchGetItem.
+    In the container that wrote the first changes the ties are foreseen: one `_bulk`, no 409 round and no `_mget`;
+    in another container (2) each meets its 409 first."""
+    table, records = hot_items(moto_url, 20)
+    index = f"h-{uuid.uuid4().hex[:10]}"
+    first, second = syncer(opensearch_url, index), syncer(opensearch_url, index)
+    assert failed(first.handle({"Records": records[:20]})) == []
+    versions = stored_versions(opensearch_url, index, [f"hot{n}" for n in range(20)])
+    sync = first if containers == 1 else second
+    sent = requests_of(sync)
+    capsys.readouterr()
     assert failed(sync.handle({"Records": records[20:]})) == []
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties": 20, "written": 20}
+    outcomes = json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"]
+    if containers == 1:
+        assert outcomes == {"ties_foreseen": 20, "written": 20}
+        assert sent == ["POST _bulk"]
+    else:
+        assert outcomes == {"ties": 20, "written": 20}
+        assert sent == ["POST _bulk", "POST _mget", "POST _bulk"]
     assert calls == {"BatchGetItem": 1}
+    assert stored_versions(opensearch_url, index, [f"hot{n}" for n in range(20)]) == [v + 1 for v in versions]
+    assert_index_equals_table(opensearch_url, index, table)
+
+
+def test_a_foreseen_tie_behind_a_higher_version_of_another_container_is_settled_as_a_tie(
+        opensearch_url, moto_url, calls, capsys):
+    """This container wrote `x` at S+0; another one has since written it at S+2 (a later change, third in its
+    batch). The foreseen write at S+1 meets that 409, and the tie is settled as usual: the table's state at S+3."""
+    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    at_second_start()
+    table.items.put_item(Item={"pk": "x", "v": 1})
+    table.items.put_item(Item={"pk": "a"})
+    table.items.put_item(Item={"pk": "b"})
+    table.items.put_item(Item={"pk": "x", "v": 2})
+    table.items.put_item(Item={"pk": "x", "v": 3})
+    records = table.changes()
+    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    second = int(records[0]["dynamodb"]["ApproximateCreationDateTime"]) * 1_000_000
+    ours, other = syncer(opensearch_url, index), syncer(opensearch_url, index)
+    assert failed(ours.handle({"Records": records[:1]})) == []
+    assert failed(other.handle({"Records": records[1:4]})) == []
+    assert stored_versions(opensearch_url, index, ["x"]) == [second + 2]
+    capsys.readouterr()
+    assert failed(ours.handle({"Records": records[4:]})) == []
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties_foreseen": 1, "ties": 1,
+                                                                               "written": 1}
+    assert calls == {"BatchGetItem": 2}
+    assert stored_versions(opensearch_url, index, ["x"]) == [second + 3]
+    assert_index_equals_table(opensearch_url, index, table)
+
+
+def test_a_same_second_change_with_a_higher_version_than_this_container_wrote_is_simply_written(
+        opensearch_url, moto_url, calls, capsys):
+    """`x` written at S+0; its next change is third in the next batch (S+2): no tie to foresee, no read."""
+    table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
+    at_second_start()
+    for pk, v in (("x", 1), ("a", 0), ("b", 0), ("x", 2)):
+        table.items.put_item(Item={"pk": pk, "v": v})
+    records = table.changes()
+    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    sync = syncer(opensearch_url, index)
+    assert failed(sync.handle({"Records": records[:1]})) == []
+    capsys.readouterr()
+    assert failed(sync.handle({"Records": records[1:]})) == []
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"written": 3}
+    assert calls == {}
+    assert_index_equals_table(opensearch_url, index, table)
+
+
+def test_a_replay_in_the_container_that_wrote_it_is_not_foreseen_as_a_tie(opensearch_url, moto_url, calls, capsys):
+    """The changes this container wrote, delivered again (a retry): not newer than what it wrote, so they take the
+    usual path. Once refreshed, OpenSearch alone shows they are there: no read of the table."""
+    table, records = hot_items(moto_url, 5)
+    index = f"h-{uuid.uuid4().hex[:10]}"
+    sync = syncer(opensearch_url, index)
+    assert failed(sync.handle({"Records": records[5:]})) == []
+    opensearch(opensearch_url, "POST", f"/{index}/_refresh")
+    capsys.readouterr()
+    assert failed(sync.handle({"Records": records[5:]})) == []
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["outcomes"] == {"ties": 5, "written": 5}
+    assert calls == {}
     assert_index_equals_table(opensearch_url, index, table)
 
 

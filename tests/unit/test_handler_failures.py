@@ -7,6 +7,7 @@ import pytest
 
 from ddb_opensearch_sync.config import load
 from ddb_opensearch_sync.records import MalformedEvent
+from ddb_opensearch_sync import sync as sync_module
 from ddb_opensearch_sync.sync import Syncer
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/products/stream/2024-01-01T00:00:00.000"
@@ -236,3 +237,13 @@ def test_the_garbage_collector_is_paused_during_an_invocation_and_restored_after
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_container_remembers_its_last_successful_writes_up_to_a_bound_oldest_forgotten_first(monkeypatch):
+    monkeypatch.setattr(sync_module, "REMEMBERED_WRITES", 3)
+    node = Node({"bad": 503})
+    syncer = Syncer(load(ENV), transport=node)
+    syncer.handle({"Records": [record(1, "INSERT", "a", {}), record(2, "INSERT", "b", {}), record(3, "INSERT", "bad", {})]})
+    syncer.handle({"Records": [record(4, "INSERT", "c", {}), record(5, "MODIFY", "a", {}), record(6, "INSERT", "d", {})]})
+    assert syncer.written == {("products", "c"): (1700000000_000000, 4), ("products", "a"): (1700000000_000001, 5),
+                              ("products", "d"): (1700000000_000002, 6)}  # b is the oldest; bad was not written
