@@ -23,8 +23,12 @@ def client(service: str, region: str | None = None) -> Any:
     key = (service, region)
     if key not in _clients:
         import boto3
+        from botocore.config import Config
 
-        made = boto3.client(service, region_name=region) if region else boto3.client(service)
+        # DynamoDB requests are built here from stream keys, and DynamoDB checks them all the same: botocore's check
+        # of each key against the model took ~10% of a 100-key BatchGetItem's client CPU (7.8 -> 7.0 ms measured).
+        options = {"config": Config(parameter_validation=False)} if service == "dynamodb" else {}
+        made = boto3.client(service, region_name=region, **options) if region else boto3.client(service, **options)
         if service == "dynamodb":
             made.meta.events.register("before-parse.dynamodb.BatchGetItem", _items_as_sent)
         _clients[key] = made
