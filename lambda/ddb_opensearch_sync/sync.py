@@ -24,7 +24,7 @@ OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
 MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)
 DEFAULT_REMAINING_MS = 300_000  # when called without a Lambda context (tools, tests)
 # Documents whose last write this container remembers, to see a same-second tie coming. A shard's partition writes
-# at most ~1,000 items per second, so this covers several seconds of the hot keys of a few shards (~2.5 MB).
+# at most ~1,000 items per second, so this covers several seconds of the hot keys of a few shards (~3 MB, measured).
 REMEMBERED_WRITES = 10_000
 
 
