@@ -14,6 +14,8 @@ The corrections live in one module per concern, applied by `patch_moto()` before
   lookup cached.
 - `moto_item_json`: an item's JSON text (its stream image, what reads answer with) and its size computed once and
   kept on the item until it changes.
+- `moto_scan_speed`: Scan pages start at ExclusiveStartKey by bisection over keys sorted as Python values, and items
+  are deep-copied without a `copy.deepcopy` call per value (moto re-sorted and walked the table for every page).
 - `moto_wsgi_speed`: DynamoDB and DynamoDB Streams requests handed to their handler without moto's Flask app.
 - `moto_gc`: the cyclic garbage collector runs less often (moto's heap of items mostly grows).
 - `moto_esm_validation`: CreateEventSourceMapping/UpdateEventSourceMapping refuse what AWS Lambda refuses.
@@ -33,6 +35,7 @@ from local_stack import (
     moto_gc,
     moto_item_json,
     moto_json_speed,
+    moto_scan_speed,
     moto_stream_iterators,
     moto_stream_reads,
     moto_stream_writes,
@@ -42,7 +45,8 @@ from local_stack import (
 
 
 # Patches for speed only (same answers as moto's own code): the benchmark undoes them to compare.
-SPEED_PATCHES = (moto_item_json, moto_stream_reads, moto_json_speed, moto_write_speed, moto_wsgi_speed, moto_gc)
+SPEED_PATCHES = (moto_item_json, moto_stream_reads, moto_json_speed, moto_write_speed, moto_scan_speed, moto_wsgi_speed,
+                 moto_gc)
 
 
 def patch_moto() -> None:
