@@ -2,7 +2,8 @@
 
 Table → index: a parallel Scan; each page's expected documents (built by the handler's code) are fetched from the
 index with one `_mget` and compared exactly (numbers as exact decimals) → missing, different, degraded.
-Index → table: a scroll over the index's ids; each batch of keys is looked up with BatchGetItem → extra.
+Index → table: a refresh (not on Serverless), then a scroll over the index's ids; each batch of keys is looked up
+with BatchGetItem → extra.
 Degraded: the handler dropped fields OpenSearch refused and listed them (RFC 6901 pointers) in `_sync_dropped_fields`;
 such a document equals the item without those fields and is reported apart from `different`.
 Sample mode checks a random fraction of the table's scan segments and of the index's documents.
@@ -165,6 +166,11 @@ def index_side(ctx: Context, table: Table, options: Options, seed: int, tally: T
         batch.clear()
 
     with explained("verify: reading the index"):
+        if ctx.settings.handler.auth != "aoss":  # Serverless refreshes on its own and has no _refresh API
+            # A scroll sees documents as of the last refresh (up to refresh_interval behind the table side's real-time
+            # _mget): without one, a document written or deleted moments ago is missed here, an extra one included.
+            ctx.opensearch.indices.refresh(index=index_pattern(ctx.settings.handler), ignore_unavailable=True,
+                                           allow_no_indices=True)
         for hit in _index_hits(ctx, table, options.sample, seed):
             tally.add("index_documents")
             key = keys_from_id(hit["_id"], table.key_schema) or keys_from_source(hit.get("_source") or {}, table.key_schema)

@@ -58,3 +58,11 @@ def test_backfill_during_live_writes_ends_equal_and_verify_sees_drift(stack, lam
     OpenSearch([stack.opensearch_url]).delete(index=adopted.index, id="k00001", refresh=True)
     status, drift, _ = run_cli("verify", *adopted.flags())
     assert status == 1 and drift["missing"] == 1 and drift["examples"]["missing"][0].startswith("k00001")
+
+    # A document written moments ago, before any refresh, behind the sync's back: reported extra (verify refreshes
+    # before it scrolls; a scroll sees documents as of the last refresh).
+    client = OpenSearch([stack.opensearch_url])
+    client.indices.put_settings(index=adopted.index, body={"index": {"refresh_interval": "-1"}})
+    client.index(index=adopted.index, id="ghost", body={"pk": "ghost"})
+    status, ghost, _ = run_cli("verify", *adopted.flags())
+    assert status == 1 and ghost["extra"] == 1 and ghost["missing"] == 1, ghost
