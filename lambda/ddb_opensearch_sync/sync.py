@@ -115,7 +115,8 @@ class Syncer:
         to write. They skip the doomed `_bulk` and the `_mget`, and are settled as a tie is: the table's current
         state, read now, written with that stored version + 1. If the index holds a higher version of the same
         second (another container wrote it), that write meets a tie and is settled the usual way. A replay (the
-        SequenceNumber this container wrote, or an older one) takes the usual path, where OpenSearch alone may settle it."""
+        SequenceNumber this container wrote, or an older one) takes the usual path, where OpenSearch alone may
+        settle it."""
         foreseen = {}
         for change in latest:
             seen = self.written.get((change.index, change.doc_id))

@@ -105,7 +105,8 @@ def session_answers(hash_type: str, range_type: str | None) -> list[Any]:
         answers += [pages(session, {"TableName": "t", **request}) for request in REQUESTS]
         start = {"h": key_value(rng, hash_type), **({"r": key_value(rng, range_type)} if range_type else {})}
         odd_starts = [start, {"h": start["h"]}, {**start, "x": {"S": "1"}}, {"h": {"BOOL": True}},
-                      {**start, "h": {"N": "not a number"}}, {**start, "h": {"N": "NaN"}}, {"h": {"S": "a"}, "r": {"S": "a"}}, {}]
+                      {**start, "h": {"N": "not a number"}}, {**start, "h": {"N": "NaN"}},
+                      {"h": {"S": "a"}, "r": {"S": "a"}}, {}]
         answers += [session("Scan", {"TableName": "t", "Limit": 5, "ExclusiveStartKey": s}) for s in odd_starts]
     return answers
 
