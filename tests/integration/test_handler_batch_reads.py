@@ -75,16 +75,20 @@ def requests_of(sync) -> list[str]:
     return sent
 
 
+def in_one_second(table: Table, items: list[dict]) -> list[dict]:
+    """Put `items` within one second; their stream records."""
+    at_second_start()
+    for item in items:
+        table.items.put_item(Item=item)
+    records = table.changes()
+    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    return records
+
+
 def hot_items(moto_url: str, count: int) -> tuple[Table, list[dict]]:
     """`count` items changed twice in one second: the first changes, then the second ones."""
     table = Table(moto_url)
-    at_second_start()
-    for round_ in ("old", "new"):
-        for n in range(count):
-            table.items.put_item(Item={"pk": f"hot{n}", "v": round_})
-    records = table.changes()
-    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
-    return table, records
+    return table, in_one_second(table, [{"pk": f"hot{n}", "v": v} for v in ("old", "new") for n in range(count)])
 
 
 def stored_versions(opensearch_url: str, index: str, ids: list[str]) -> list[int]:
@@ -125,14 +129,8 @@ def test_a_foreseen_tie_behind_a_higher_version_of_another_container_is_settled_
     """This container wrote `x` at S+0; another one has since written it at S+2 (a later change, third in its
     batch). The foreseen write at S+1 meets that 409, and the tie is settled as usual: the table's state at S+3."""
     table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
-    at_second_start()
-    table.items.put_item(Item={"pk": "x", "v": 1})
-    table.items.put_item(Item={"pk": "a"})
-    table.items.put_item(Item={"pk": "b"})
-    table.items.put_item(Item={"pk": "x", "v": 2})
-    table.items.put_item(Item={"pk": "x", "v": 3})
-    records = table.changes()
-    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    records = in_one_second(table, [{"pk": "x", "v": 1}, {"pk": "a"}, {"pk": "b"}, {"pk": "x", "v": 2},
+                                    {"pk": "x", "v": 3}])
     second = int(records[0]["dynamodb"]["ApproximateCreationDateTime"]) * 1_000_000
     ours, other = syncer(opensearch_url, index), syncer(opensearch_url, index)
     assert failed(ours.handle({"Records": records[:1]})) == []
@@ -151,11 +149,7 @@ def test_a_same_second_change_with_a_higher_version_than_this_container_wrote_is
         opensearch_url, moto_url, calls, capsys):
     """`x` written at S+0; its next change is third in the next batch (S+2): no tie to foresee, no read."""
     table, index = Table(moto_url), f"h-{uuid.uuid4().hex[:10]}"
-    at_second_start()
-    for pk, v in (("x", 1), ("a", 0), ("b", 0), ("x", 2)):
-        table.items.put_item(Item={"pk": pk, "v": v})
-    records = table.changes()
-    assert len({r["dynamodb"]["ApproximateCreationDateTime"] for r in records}) == 1, "writes crossed a second"
+    records = in_one_second(table, [{"pk": pk, "v": v} for pk, v in (("x", 1), ("a", 0), ("b", 0), ("x", 2))])
     sync = syncer(opensearch_url, index)
     assert failed(sync.handle({"Records": records[:1]})) == []
     capsys.readouterr()
