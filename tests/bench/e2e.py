@@ -7,8 +7,9 @@ process (so moto's CPU is that process's CPU), creates a table and a mapping to 
 (dist/lambda.zip), runs a warm-up burst (JIT of the node, warm handler), then writes N ~1 KB items with several writer
 threads (BatchWriteItem of 25) and polls OpenSearch every 0.1 s (no forced refresh; one search for the count and the
 tracked ids) until every item is searchable: records/s end to end (first write to last searchable), the sustained
-rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record of moto,
-of the runner with its handler workers and of the OpenSearch node (when the bench started it). Every 25th item is
+rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record, while the
+clock runs, of moto, of the runner with its handler workers, of the OpenSearch node (when the bench started it) and
+of this process (the writers and the polls: what the bench itself takes from the 2 cores). Every 25th item is
 also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
 write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of a 1,000-record GetRecords,
 and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
@@ -221,9 +222,8 @@ class Pipeline:
         # Warm-up: the runner has found the mapping, the handler is loaded and the node's JIT has compiled the
         # indexing path before the clock starts.
         self.measure(burst("w", WARM_UP_ITEMS), pace_s=0.0, every=WARM_UP_ITEMS)
-        cpu_before = self.cpu_s()
         measured = self.measure(burst("k", items), pace_s=0.0, every=LATENCY_SAMPLE)
-        cpu = {name: round(1000 * (after - cpu_before[name]) / items, 3) for name, after in self.cpu_s().items()}
+        cpu = {name: round(1000 * used / items, 3) for name, used in measured["cpu_s"].items()}
         paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate,
                              every=1)
         result: dict[str, Any] = {
@@ -241,8 +241,9 @@ class Pipeline:
         return result
 
     def cpu_s(self) -> dict[str, float]:
-        """CPU seconds so far of moto, the runner with its handler workers, and the node (when known)."""
-        out = {"moto": self.stack.cpu_s(), "runner_and_handler": self.stack.runner_cpu_s()}
+        """CPU seconds so far of moto, the runner with its handler workers, this process, and the node (when known)."""
+        out = {"moto": self.stack.cpu_s(), "runner_and_handler": self.stack.runner_cpu_s(),
+               "bench_writers_and_polls": process_cpu_s(os.getpid())}
         if self.node_pid:
             out["opensearch"] = process_cpu_s(self.node_pid)
         return out
@@ -267,6 +268,7 @@ class Pipeline:
                     written.update((doc, done) for doc in docs if doc in tracked)
                 time.sleep(pace_s)
 
+        cpu_before = self.cpu_s()
         started = time.monotonic()
         deadline = started + CONVERGE_TIMEOUT_S
         threads = [threading.Thread(target=writer, args=(mine,)) for mine in requests]
@@ -288,12 +290,13 @@ class Pipeline:
                 if searchable >= total:
                     converged = now
             time.sleep(POLL_INTERVAL_S)
+        cpu_s = {name: after - cpu_before[name] for name, after in self.cpu_s().items()}
         for thread in threads:
             thread.join()
         latencies = [seen[doc] - written[doc] for doc in written if doc in seen]
         out: dict[str, Any] = {"elapsed_s": (converged or time.monotonic()) - started, "searchable": searchable,
                                "writes_s": max(written.values(), default=started) - started,
-                               "sustained_per_s": sustained(counts, total)}
+                               "sustained_per_s": sustained(counts, total), "cpu_s": cpu_s}
         if latencies:
             out.update({f"latency_p{p}_s": round(percentile(latencies, p / 100), 3) for p in (50, 90, 99)})
         return out
