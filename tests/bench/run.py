@@ -15,7 +15,8 @@ machine hits every contender alike):
   emulator's reads is shown apart;
 - the handler's CPU per record with OpenSearch taken out;
 - cold start to the first result (fresh interpreter: import + first invocation against the node), with and
-  without SigV4, for the package with compiled .pyc and sources only, and the opensearch-py peer;
+  without SigV4, for the package with compiled .pyc and sources only, and the opensearch-py peer, taking turns
+  run by run once the machine is quiet (the node done merging what the sections before wrote);
 - zip sizes;
 - the sections tests/bench/e2e.py (embedded stack end to end) and tests/bench/ops.py (backfill/verify rates)
   when those modules exist: each has `run() -> dict` of printable figures.
@@ -212,6 +213,16 @@ def machine_busy_s() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_until_quiet(cores: float = 0.2, timeout_s: float = 60.0) -> None:
+    """Until the machine's other work keeps fewer than `cores` busy over a second (or the timeout)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        busy = machine_busy_s()
+        time.sleep(1.0)
+        if machine_busy_s() - busy < cores:
+            return
+
+
 # --- figures --------------------------------------------------------------------------------------------
 
 def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
@@ -394,28 +405,39 @@ print((time.perf_counter() - started) * 1000)
 """
 
 
-def cold_start(url: str, package: Path | None, auth: str, runs: int = 7, python: str = sys.executable) -> list[float]:
-    """ms from a fresh interpreter to the first result: import, settings, first _bulk answered. -B keeps the
-    sources-only package from caching bytecode between runs (Lambda's /var/task is read-only)."""
+PEER = "opensearch-py peer"
+
+
+def cold_starts(url: str, zips: dict[str, tuple[Path, str]], runs: int = 7) -> dict[tuple[str, str], list[float]]:
+    """ms from a fresh interpreter to the first result (import, settings, first _bulk answered), per (package or
+    the opensearch-py peer, auth). The variants take turns run by run, in a shuffled order, so load from elsewhere
+    (the node still merging what the sections before wrote) lands on all of them alike. -B keeps the sources-only
+    package from caching bytecode between runs (Lambda's /var/task is read-only)."""
     env = {"PATH": os.environ.get("PATH", ""), "OPENSEARCH_ENDPOINT": url, "OPENSEARCH_INDEX": "bench-cold",
-           "OPENSEARCH_AUTH": auth, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
-           "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token", "METRICS_NAMESPACE": ""}
-    samples = []
+           "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+           "AWS_SESSION_TOKEN": "token", "METRICS_NAMESPACE": ""}
+    samples: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        if package is not None:
+        homes = {}
+        for n, (name, (package, _)) in enumerate(zips.items()):
+            homes[name] = Path(scratch) / str(n)
             with zipfile.ZipFile(package) as archive:
-                archive.extractall(scratch)
-        for run in range(runs + 1):  # the first run creates the index: not timed
-            record = json.dumps(records(1, seed=random.randrange(10**9))[0])
-            if package is not None:
-                command = [python, "-I", "-B", "-c", COLD_HANDLER, scratch, record]
-            else:  # the peer runs from the dev virtualenv, where opensearch-py and boto3 are installed
-                command = [sys.executable, "-B", "-c", COLD_PEER, url, auth, record]
-            done = subprocess.run(command, env=env, capture_output=True, text=True)
-            if done.returncode:
-                raise RuntimeError(f"cold start run {run} failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
-            if run:
-                samples.append(float(done.stdout.splitlines()[-1]))
+                archive.extractall(homes[name])
+        variants = [(name, auth) for auth in ("none", "iam") for name in [*zips, PEER]]
+        for run in range(runs + 1):  # the first run creates the indices: not timed
+            random.Random(run).shuffle(variants)
+            for name, auth in variants:
+                record = json.dumps(records(1, seed=random.randrange(10**9))[0])
+                if name == PEER:  # the peer runs from the dev virtualenv, where opensearch-py and boto3 are installed
+                    command = [sys.executable, "-B", "-c", COLD_PEER, url, auth, record]
+                else:
+                    command = [zips[name][1], "-I", "-B", "-c", COLD_HANDLER, str(homes[name]), record]
+                done = subprocess.run(command, env={**env, "OPENSEARCH_AUTH": auth}, capture_output=True, text=True)
+                if done.returncode:
+                    raise RuntimeError(f"cold start run {run} of {name}, auth={auth} failed:\n{done.stdout[-3000:]}\n"
+                                       f"{done.stderr[-2000:]}")
+                if run:
+                    samples.setdefault((name, auth), []).append(float(done.stdout.splitlines()[-1]))
     return samples
 
 
@@ -506,12 +528,12 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(("hot keys: reads", reads, ""))
             if "cold" in args.only:
                 progress("cold starts")
+                wait_until_quiet()
+                starts = cold_starts(url, zips)
                 for auth, target in (("none", "<= 90 ms"), ("iam", "<= 110 ms")):
-                    for name, (package, python) in zips.items():
+                    for name in [*zips, PEER]:
                         rows.append((f"cold start to first result, {name}, auth={auth}",
-                                     spread(cold_start(url, package, auth, python=python), "{:.0f} ms"), target))
-                    rows.append((f"cold start to first result, opensearch-py peer, auth={auth}",
-                                 spread(cold_start(url, None, auth), "{:.0f} ms"), ""))
+                                     spread(starts[name, auth], "{:.0f} ms"), "" if name == PEER else target))
         if "cpu" in args.only:
             for size in (100, 1000):
                 rows.append((f"handler CPU per record at batch {size} (OpenSearch excluded)",
