@@ -9,9 +9,13 @@ import base64
 import json
 import random
 import time
-from typing import Any, Callable
+from collections.abc import Callable
 
 from .doc_id import document_id
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 _clients: dict[tuple[str, str | None], Any] = {}
 BATCH_KEYS = 100  # BatchGetItem's limit per call

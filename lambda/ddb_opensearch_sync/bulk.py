@@ -9,12 +9,15 @@ import os
 import random
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from json.encoder import encode_basestring as _string  # the C escaper json.dumps uses with ensure_ascii=False
-from typing import Any, Callable
 
 from .transport import Transport, TransportError
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 # Sent after "/<index>" when OPENSEARCH_INDEX is fixed: OpenSearch Serverless documents only the
 # index-scoped forms of _bulk and _mget. The query is percent-encoded as SigV4 canonicalizes it.
@@ -27,20 +30,21 @@ SAFETY_MS = 1000  # keep this much of the invocation for mapping results and ret
 MAX_CAUSES, MAX_PART = 8, 400  # bound an error's cause chain and each of its reasons
 
 
-@dataclass
 class Action:
-    op: str  # "index" or "delete"
-    index: str
-    doc_id: str
-    version: int
-    source: dict[str, Any] | None = None
+    __slots__ = ("op", "index", "doc_id", "version", "source")
+
+    def __init__(self, op: str, index: str, doc_id: str, version: int, source: dict[str, Any] | None = None) -> None:
+        self.op = op  # "index" or "delete"
+        self.index, self.doc_id, self.version, self.source = index, doc_id, version, source
 
 
-@dataclass
 class Result:
-    status: int  # HTTP status of the item (0: no response)
-    error: str = ""  # "type: reason caused_by: type: reason ..." for failures
-    whole: bool = False  # the status is the whole request's (no item result), never a verdict on one document
+    __slots__ = ("status", "error", "whole")
+
+    def __init__(self, status: int, error: str = "", whole: bool = False) -> None:
+        self.status = status  # HTTP status of the item (0: no response)
+        self.error = error  # "type: reason caused_by: type: reason ..." for failures
+        self.whole = whole  # the status is the whole request's (no item result), never a verdict on one document
 
     @property
     def retryable(self) -> bool:

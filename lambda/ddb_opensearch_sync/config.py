@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
-from typing import Mapping
+from collections import namedtuple
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 AUTH_MODES = ("iam", "aoss", "none")
@@ -24,24 +24,14 @@ class ConfigError(ValueError):
     """A setting is missing or invalid; the message names it and the allowed values."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    endpoint: str
-    index: str
-    index_fields: tuple[str, ...]  # attribute names used by an index template; () for a fixed name
-    auth: str
-    region: str
-    timeout_seconds: float
-    bulk_max_bytes: int
-    bulk_max_actions: int
-    max_retries: int
-    poison_policy: str
-    failure_destination_arn: str
-    ttl_deletes: str
-    include_fields: frozenset[str]
-    exclude_fields: frozenset[str]
-    log_level: str
-    metrics_namespace: str
+class Settings(namedtuple("Settings", (
+        "endpoint index index_fields auth region timeout_seconds bulk_max_bytes bulk_max_actions max_retries "
+        "poison_policy failure_destination_arn ttl_deletes include_fields exclude_fields log_level metrics_namespace"))):
+    """Immutable (`_replace` gives a changed copy); a named tuple, not a dataclass, for the cold start (records.Change
+    says why). index_fields: the attribute names an index template uses, () for a fixed name; include_fields and
+    exclude_fields: frozensets of attribute names; timeout_seconds a float, the bulk limits and max_retries ints."""
+
+    __slots__ = ()
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], upper: bool = False, default: str = "") -> str:

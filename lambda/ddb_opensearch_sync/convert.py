@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal, InvalidOperation
-from typing import Any
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 TYPES = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
 FLOAT_DIGITS = 15  # any decimal with at most 15 significant digits survives a round trip through a double

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 DROPPED = "_sync_dropped_fields"
 NAMED_STEPS = 2  # a reason names one field; a second one can surface once the first is gone

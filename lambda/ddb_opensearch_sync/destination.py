@@ -6,22 +6,25 @@ One JSON message per record (lambda/README.md, "Failures", documents every field
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
 from . import aws
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 SQS_SNS_LIMIT = 256 * 1024
 REDRIVE = "ddb-opensearch-sync redrive"
 _queue_urls: dict[str, str] = {}
 
 
-@dataclass
 class Report:
-    reason: str  # OpenSearch's reason with its caused_by chain, or why the record could not be converted
-    document_id: str = ""
-    index: str = ""
-    dropped: list[str] = field(default_factory=list)  # JSON Pointers left out of the indexed document; [] = not indexed
+    __slots__ = ("reason", "document_id", "index", "dropped")
+
+    def __init__(self, reason: str, document_id: str = "", index: str = "", dropped: list[str] | None = None) -> None:
+        self.reason = reason  # OpenSearch's reason with its caused_by chain, or why the record could not be converted
+        self.document_id, self.index = document_id, index
+        self.dropped = dropped or []  # JSON Pointers left out of the indexed document; [] = not indexed
 
 
 def hint(report: Report) -> str:

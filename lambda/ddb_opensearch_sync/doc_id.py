@@ -13,10 +13,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from typing import Any
 from urllib.parse import quote
 
 from .convert import ConversionError, decimal, plain
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_ID_BYTES = 512
 _INTEGER = re.compile(r"-?[1-9][0-9]*|0")  # already canonical

@@ -6,9 +6,12 @@ message naming the variable; the HTTP pool is built once and reused by every inv
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from .sync import Syncer
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 SYNCER = Syncer.from_env(os.environ)
 

@@ -6,9 +6,10 @@ import os
 import sys
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
 if TYPE_CHECKING:
+    from typing import Any
     from .destination import Report
 
 METRICS = ("Records", "Written", "Stale", "Skipped", "PoisonSent", "Degraded", "Failed", "Retries", "BulkLatencyMs")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
 
 from . import aws, degrade, destination, records, version
 from .bulk import Action, Result, Sender, current, dumps
@@ -19,6 +19,10 @@ from .config import Settings, load
 from .observe import Summary
 from .records import Change
 from .transport import Transport
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 OK = frozenset({"written", "stale", "skipped", "poison_sent", "degraded_sent"})
 MAX_ERROR = 4000  # characters of a record's reasons kept (each OpenSearch reason part is bounded by bulk.MAX_PART)

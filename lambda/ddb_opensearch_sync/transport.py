@@ -18,10 +18,14 @@ import http.client
 import os
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import quote, urlsplit
 
 from .config import Settings
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 SERVICE = {"iam": "es", "aoss": "aoss"}
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -24,8 +24,12 @@ Limits and how they are handled:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+
+TYPE_CHECKING = False  # typing is for annotations only: importing it costs the cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 PER_SECOND = 1_000_000
 _CURRENT = re.compile(r"current version \[(\d+)\]")

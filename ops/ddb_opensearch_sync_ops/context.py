@@ -34,7 +34,7 @@ class Context:
 
     def for_index(self, index: str) -> "Context":
         """The same context writing to and reading from another index (reindex targets the new one directly)."""
-        handler = dataclasses.replace(self.settings.handler, index=index, index_fields=())
+        handler = self.settings.handler._replace(index=index, index_fields=())
         other = Context(dataclasses.replace(self.settings, handler=handler), self.progress_interval, self.bar,
                         self._clients)
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("session", "opensearch")})
