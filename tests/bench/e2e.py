@@ -4,9 +4,10 @@ For each moto variant ("moto": moto's own parser, serializers and write path; "p
 `SPEED_PATCHES` in scripts/local_stack/moto_server.py; the fidelity patches apply to both) and for each mapping batch
 size (100, the module's default, and 1000) and batching window (0 and 1 s) it starts the embedded stack in a child
 process (so moto's CPU is that process's CPU), creates a table and a mapping to the packaged function
-(dist/lambda.zip), runs a warm-up burst (JIT of the node, warm handler), then writes N ~1 KB items with several writer
-threads (BatchWriteItem of 25) and polls OpenSearch every 0.1 s (no forced refresh; one search for the count and the
-tracked ids) until every item is searchable: records/s end to end (first write to last searchable), the sustained
+(dist/lambda.zip), runs a warm-up burst (JIT of the node, warm handler), waits until the machine is quiet (the node
+done merging), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch
+every 0.1 s (no forced refresh; one search for the count and the tracked ids) until every item is searchable:
+records/s end to end (first write to last searchable), the sustained
 rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record, while the
 clock runs, of moto, of the runner with its handler workers, of the OpenSearch node (when the bench started it) and
 of this process (the writers and the polls: what the bench itself takes from the 2 cores). Every 25th item is
@@ -210,7 +211,7 @@ class Pipeline:
     def run(self, items: int, writers: int, latency_items: int, latency_rate: float, seed: int) -> dict[str, Any]:
         """Throughput: `items` written as fast as `writers` threads can (BatchWriteItem), until all are searchable.
         Latency: `latency_items` single PutItems at `latency_rate`/s, below capacity, so no backlog adds to it."""
-        from run import item  # the handler benchmark's ~1 KB item; imported here so run.py may import this module
+        from run import item, wait_until_quiet  # imported here so run.py may import this module
 
         rng = random.Random(seed)
 
@@ -222,7 +223,9 @@ class Pipeline:
         # Warm-up: the runner has found the mapping, the handler is loaded and the node's JIT has compiled the
         # indexing path before the clock starts.
         self.measure(burst("w", WARM_UP_ITEMS), pace_s=0.0, every=WARM_UP_ITEMS)
-        measured = self.measure(burst("k", items), pace_s=0.0, every=LATENCY_SAMPLE)
+        work = burst("k", items)
+        wait_until_quiet()  # the node done merging what the warm-up and the pipelines before wrote
+        measured = self.measure(work, pace_s=0.0, every=LATENCY_SAMPLE)
         cpu = {name: round(1000 * used / items, 3) for name, used in measured["cpu_s"].items()}
         paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate,
                              every=1)
