@@ -26,7 +26,8 @@ class ConfigError(ValueError):
 
 class Settings(namedtuple("Settings", (
         "endpoint index index_fields auth region timeout_seconds bulk_max_bytes bulk_max_actions max_retries "
-        "poison_policy failure_destination_arn ttl_deletes include_fields exclude_fields log_level metrics_namespace"))):
+        "poison_policy failure_destination_arn ttl_deletes include_fields exclude_fields log_level "
+        "metrics_namespace"))):
     """Immutable (`_replace` gives a changed copy); a named tuple, not a dataclass, for the cold start (records.Change
     says why). index_fields: the attribute names an index template uses, () for a fixed name; include_fields and
     exclude_fields: frozensets of attribute names; timeout_seconds a float, the bulk limits and max_retries ints."""

@@ -1,7 +1,6 @@
 """Stream records → changes: what to write to which document, with which version."""
 from __future__ import annotations
 
-
 from . import convert, version
 from .config import INDEX_FORBIDDEN, Settings
 from .doc_id import document_id
@@ -43,7 +42,8 @@ class Change:
         self.full: dict[str, Any] | None = None
         self.dropped: list[tuple] = []
         self.step = 0
-        self.image: Any = None  # DynamoDB JSON that `prepare` converts: NewImage, or what names a delete's index template
+        # DynamoDB JSON that `prepare` converts: NewImage, or what names a delete's index template
+        self.image: Any = None
 
     @property
     def key_names(self) -> set[str]:
