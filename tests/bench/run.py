@@ -207,16 +207,19 @@ def timed(action: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+PROC_STAT = Path("/proc/stat")  # Linux: without it the machine-wide figures are left out
+
+
 def machine_busy_s() -> float:
-    """CPU seconds every process on the machine has spent so far (Linux /proc/stat; all but idle and iowait)."""
-    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    """CPU seconds every process on the machine has spent so far (all but idle and iowait)."""
+    fields = [int(n) for n in PROC_STAT.read_text().split("\n", 1)[0].split()[1:8]]
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_quiet(cores: float = 0.2, timeout_s: float = 60.0) -> None:
     """Until the machine's other work keeps fewer than `cores` busy over a second (or the timeout)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while PROC_STAT.exists() and time.monotonic() < deadline:
         busy = machine_busy_s()
         time.sleep(1.0)
         if machine_busy_s() - busy < cores:
@@ -256,7 +259,9 @@ def throughput(url: str, batch_size: int) -> dict[str, list[float]]:
     ours, limit_index = syncer(url, f"bench-{tag}"), f"bench-limit-{tag}"
     typical = typical_opensearch_py_handler(client, f"bench-py-{tag}")
     rates: dict[str, list[float]] = {"handler": [], "limit": [], "opensearch-py helpers.bulk": [],
-                                     "one request per record": [], "handler / limit (time)": [], NODE_CORES: []}
+                                     "one request per record": [], "handler / limit (time)": []}
+    if PROC_STAT.exists():
+        rates[NODE_CORES] = []
     per_round = max(1000, 2 * batch_size)
     for r in range(ROUNDS):
         data = batches(records(per_round, seed=batch_size * 100 + r), batch_size)
@@ -268,14 +273,15 @@ def throughput(url: str, batch_size: int) -> dict[str, list[float]]:
                      ("opensearch-py helpers.bulk", lambda: typical(batch))]
             random.Random(r * 1000 + n).shuffle(order)
             for name, action in order:
-                busy, own = machine_busy_s(), time.process_time()
+                outside = machine_busy_s() - time.process_time() if name == "limit" and NODE_CORES in rates else None
                 seconds[name] += timed(action)
-                if name == "limit":
-                    others += machine_busy_s() - busy - (time.process_time() - own)
+                if outside is not None:
+                    others += machine_busy_s() - time.process_time() - outside
         for name, took in seconds.items():
             rates[name].append(per_round / took)
         rates["handler / limit (time)"].append(seconds["handler"] / seconds["limit"])
-        rates[NODE_CORES].append(others / seconds["limit"])
+        if NODE_CORES in rates:
+            rates[NODE_CORES].append(others / seconds["limit"])
         sample = data[0][:200]  # the slow path needs fewer records for a stable rate
         rates["one request per record"].append(len(sample) / timed(
             lambda: one_request_per_record(pool, url, f"bench-guide-{tag}", sample)))
