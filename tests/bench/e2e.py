@@ -7,10 +7,10 @@ process (so moto's CPU is that process's CPU), creates a table and a mapping to 
 (dist/lambda.zip), runs a warm-up burst (JIT of the node, warm handler), waits until the machine is quiet (the node
 done merging), then writes N ~1 KB items with several writer threads (BatchWriteItem of 25) and polls OpenSearch
 every 0.1 s (no forced refresh; one search for the count and the tracked ids) until every item is searchable:
-records/s end to end (first write to last searchable), the sustained
-rate (records becoming searchable between the polls that saw 10 % and 90 % of them), and the CPU per record, while the
-clock runs, of moto, of the runner with its handler workers, of the OpenSearch node (when the bench started it) and
-of this process (the writers and the polls: what the bench itself takes from the 2 cores). Every 25th item is
+records/s end to end (first write to last searchable), the sustained rate (records becoming searchable between the
+polls that saw 10 % and 90 % of them), and the CPU per record, while the clock runs, of moto, of the runner with its
+handler workers, of the OpenSearch node (when the bench started it) and of this process (the writers and the polls:
+what the bench itself takes from the 2 cores). Every 25th item is
 also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
 write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of a 1,000-record GetRecords,
 and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
