@@ -227,6 +227,7 @@ class Pipeline:
         wait_until_quiet()  # the node done merging what the warm-up and the pipelines before wrote
         measured = self.measure(work, pace_s=0.0, every=LATENCY_SAMPLE)
         cpu = {name: round(1000 * used / items, 3) for name, used in measured["cpu_s"].items()}
+        machine_s = measured["cpu_s"].get("machine")
         paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate,
                              every=1)
         result: dict[str, Any] = {
@@ -235,6 +236,11 @@ class Pipeline:
             "sustained_records_per_s": measured["sustained_per_s"],
             "writes_per_s": round(items / measured["writes_s"], 1),  # how fast moto took the writes meanwhile
             **{f"{name}_cpu_ms_per_record": value for name, value in cpu.items()},
+            # Whether the burst was bound by the machine's cores: how many were busy, and the rate this CPU per
+            # record would give with every core busy the whole time.
+            **({"cores_busy": round(machine_s / measured["elapsed_s"], 2),
+                "records_per_s_if_every_core_were_busy": round((os.cpu_count() or 1) * items / machine_s, 1)}
+               if machine_s else {}),
             "burst_latency_p50_s": measured.get("latency_p50_s"),
             "burst_latency_p99_s": measured.get("latency_p99_s"),
             "latency_items": latency_items, "latency_rate_per_s": latency_rate,
@@ -244,11 +250,16 @@ class Pipeline:
         return result
 
     def cpu_s(self) -> dict[str, float]:
-        """CPU seconds so far of moto, the runner with its handler workers, this process, and the node (when known)."""
+        """CPU seconds so far of moto, the runner with its handler workers, this process, the node (when known) and
+        every process on the machine (where /proc/stat tells)."""
+        from run import PROC_STAT, machine_busy_s
+
         out = {"moto": self.stack.cpu_s(), "runner_and_handler": self.stack.runner_cpu_s(),
                "bench_writers_and_polls": process_cpu_s(os.getpid())}
         if self.node_pid:
             out["opensearch"] = process_cpu_s(self.node_pid)
+        if PROC_STAT.exists():
+            out["machine"] = machine_busy_s()
         return out
 
     def measure(self, work: list[list[list[dict[str, Any]]]], pace_s: float, every: int) -> dict[str, Any]:
