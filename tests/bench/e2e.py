@@ -10,8 +10,9 @@ every 0.1 s (no forced refresh; one search for the count and the tracked ids) un
 records/s end to end (first write to last searchable), the sustained rate (records becoming searchable between the
 polls that saw 10 % and 90 % of them), and the CPU per record, while the clock runs, of moto, of the runner with its
 handler workers, of the OpenSearch node (when the bench started it) and of this process (the writers and the polls:
-what the bench itself takes from the 2 cores). Every 25th item is
-also polled by id for the burst's write->searchable percentiles. Then single items at a paced rate below capacity:
+what the bench itself takes from the 2 cores), and of the whole machine, with the cores it kept busy and the rate
+that CPU per record would give with every core busy. Every 25th item is also polled by id for the burst's
+write->searchable percentiles. Then single items at a paced rate below capacity:
 write->searchable latency p50/p90/p99 without a backlog. Also the wall/CPU time of a 1,000-record GetRecords,
 and patched/unpatched ratios from the same run. One OpenSearch node serves both variants.
 
