@@ -94,6 +94,15 @@ def sustained(counts: list[tuple[float, int]], total: int) -> float | None:
     return round((high[1] - low[1]) / (high[0] - low[0]), 1)
 
 
+def core_figures(machine_s: float | None, elapsed_s: float, items: int, cores: int) -> dict[str, float]:
+    """Whether a burst was bound by the machine's cores: how many its `machine_s` of CPU kept busy over `elapsed_s`,
+    and the rate that CPU per record would give with every core busy the whole time (nothing without the figure)."""
+    if not machine_s:
+        return {}
+    return {"cores_busy": round(machine_s / elapsed_s, 2),
+            "records_per_s_if_every_core_were_busy": round(cores * items / machine_s, 1)}
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -228,7 +237,6 @@ class Pipeline:
         wait_until_quiet()  # the node done merging what the warm-up and the pipelines before wrote
         measured = self.measure(work, pace_s=0.0, every=LATENCY_SAMPLE)
         cpu = {name: round(1000 * used / items, 3) for name, used in measured["cpu_s"].items()}
-        machine_s = measured["cpu_s"].get("machine")
         paced = self.measure([[[item(rng, f"l-{n}")] for n in range(latency_items)]], pace_s=1 / latency_rate,
                              every=1)
         result: dict[str, Any] = {
@@ -237,11 +245,7 @@ class Pipeline:
             "sustained_records_per_s": measured["sustained_per_s"],
             "writes_per_s": round(items / measured["writes_s"], 1),  # how fast moto took the writes meanwhile
             **{f"{name}_cpu_ms_per_record": value for name, value in cpu.items()},
-            # Whether the burst was bound by the machine's cores: how many were busy, and the rate this CPU per
-            # record would give with every core busy the whole time.
-            **({"cores_busy": round(machine_s / measured["elapsed_s"], 2),
-                "records_per_s_if_every_core_were_busy": round((os.cpu_count() or 1) * items / machine_s, 1)}
-               if machine_s else {}),
+            **core_figures(measured["cpu_s"].get("machine"), measured["elapsed_s"], items, os.cpu_count() or 1),
             "burst_latency_p50_s": measured.get("latency_p50_s"),
             "burst_latency_p99_s": measured.get("latency_p99_s"),
             "latency_items": latency_items, "latency_rate_per_s": latency_rate,
